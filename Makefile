@@ -1,0 +1,39 @@
+# campaignflow — the two commands a newcomer needs: `make demo` and `make test`.
+# Each does its own set-up on a fresh machine with only Python 3.11+ and make.
+SHELL := /bin/bash
+PYTHON ?= python3
+export PATH := $(HOME)/.local/bin:$(PATH)
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(UV) run --frozen
+
+.PHONY: setup demo test lint schema bench clean
+
+$(UV):
+	@echo "== uv not found: installing it with pip (user site)"
+	$(PYTHON) -m pip install --user --quiet --disable-pip-version-check uv || \
+	  $(PYTHON) -m pip install --user --quiet --disable-pip-version-check --break-system-packages uv
+
+.venv/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced
+
+demo: setup
+	$(RUN) python -m campaignflow.demo
+
+test: setup
+	$(RUN) pytest -q $(PYTEST_ARGS)
+
+lint: setup
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+
+schema: setup
+	$(RUN) campaignflow schema
+
+bench: setup
+	$(RUN) python -m bench
+
+clean:
+	rm -rf .venv .campaignflow

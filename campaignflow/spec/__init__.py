@@ -1,0 +1,16 @@
+"""Campaign spec: models, YAML loader with source positions, cross-reference checks."""
+
+from .errors import SpecError, SpecIssue
+from .kinds import effective_fields, natural_key
+from .loader import LoadedCampaign, load
+from .models import Campaign
+
+__all__ = [
+    "Campaign",
+    "LoadedCampaign",
+    "SpecError",
+    "SpecIssue",
+    "effective_fields",
+    "load",
+    "natural_key",
+]

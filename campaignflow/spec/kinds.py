@@ -1,0 +1,123 @@
+"""What each form kind brings: its built-in fields and natural key.
+
+A form's effective fields are its kind's built-ins, overridden or extended by the fields the
+campaign file declares (same id: the declared label/choices/required win).
+"""
+
+from __future__ import annotations
+
+from .models import Form, FormField
+
+PROBLEM_SOURCES = ["自己找", "领导点", "互相提", "巡察", "审计", "群众评议"]
+RECTIFICATION_STATES = ["未启动", "整改中", "已完成", "巩固", "长期坚持"]
+FEEDBACK_STATES = ["待核实", "已核实", "处理中", "已办结", "已回复"]
+SATISFACTION = ["满意", "基本满意", "不满意"]
+ACTIVITY_TYPES = [
+    "支委会",
+    "党员大会",
+    "党小组会",
+    "党课",
+    "主题党日",
+    "集中学习",
+    "集中研讨",
+    "宣讲",
+    "志愿服务",
+    "组织生活会",
+    "民主生活会",
+    "其他活动",
+]
+
+
+def _f(type_: str, label: str, required: bool = False, choices: list[str] | None = None) -> FormField:
+    return FormField(type=type_, label=label, required=required, choices=choices)
+
+
+def builtin_fields(form: Form) -> dict[str, FormField]:
+    """The fields a form of this kind always has (before the campaign's own declarations)."""
+    if form.kind == "activity":
+        types = form.activity_types or ([form.activity_type] if form.activity_type else ACTIVITY_TYPES)
+        return {
+            "date": _f("date", "日期", True),
+            "unit": _f("unit", "党组织", True),
+            "type": _f("choice", "活动类型", True, list(types)),
+            "title": _f("text", "主题", True),
+            "attendees": _f("int", "参加人数"),
+            "speaker": _f("text", "主讲人"),
+        }
+    if form.kind == "problem":
+        return {
+            "code": _f("text", "问题编号", True),
+            "unit": _f("unit", "责任部门"),
+            "source": _f("choice", "问题来源", False, PROBLEM_SOURCES),
+            "category": _f("text", "问题类别"),
+            "description": _f("text", "问题表现", True),
+            "found_on": _f("date", "发现日期"),
+        }
+    if form.kind == "rectification":
+        return {
+            "code": _f("text", "措施编号", True),
+            "problem": _f("text", "问题编号", True),
+            "measure": _f("text", "整改措施", True),
+            "owner": _f("unit", "责任部门"),
+            "owner_person": _f("text", "责任人"),
+            "leader": _f("text", "责任领导"),
+            "due": _f("date", "整改时限"),
+            "state": _f("choice", "状态", True, RECTIFICATION_STATES),
+            "progress": _f("text", "进展"),
+            "evidence": _f("text", "佐证材料"),
+            "reviewer": _f("text", "审核人"),
+            "closed_on": _f("date", "销号日期"),
+            "review_on": _f("date", "巩固复查日期"),
+            "note": _f("text", "备注"),
+        }
+    if form.kind == "ballot":
+        ev = form.evaluation
+        grades = list(ev.grades) if ev else ["优秀", "称职", "基本称职", "不称职", "不了解"]
+        groups = list(ev.rater_groups) if ev and ev.rater_groups else None
+        fields = {
+            "round": _f("text", "测评轮次", True),
+            "subject": _f("person", "被测评人", True),
+            "rater_group": _f("choice", "测评人类别", True, groups) if groups else _f("text", "测评人类别"),
+            "grade": _f("choice", "总体评价", True, grades),
+        }
+        for cat in ev.categories if ev else []:
+            for ind in cat.indicators:
+                fields[ind.id] = _f("bool", ind.title)
+        return fields
+    if form.kind == "feedback":
+        return {
+            "code": _f("text", "编号", True),
+            "received_on": _f("date", "收到日期", True),
+            "channel": _f("text", "渠道"),
+            "content": _f("text", "反映内容", True),
+            "unit": _f("unit", "承办部门"),
+            "status": _f("choice", "办理状态", True, FEEDBACK_STATES),
+            "replied_on": _f("date", "回复日期"),
+            "satisfaction": _f("choice", "满意度", False, SATISFACTION),
+        }
+    return {}
+
+
+def effective_fields(form: Form) -> dict[str, FormField]:
+    """Built-in fields of the form's kind, then the declared ones (declared win)."""
+    fields = builtin_fields(form)
+    for name, declared in form.fields.items():
+        base = fields.get(name)
+        if base is None:
+            fields[name] = declared
+        else:
+            merged = base.model_dump()
+            merged.update(declared.model_dump(exclude_unset=True))
+            fields[name] = FormField.model_validate(merged)
+    return fields
+
+
+def natural_key(form: Form) -> list[str]:
+    """Fields that identify a row across re-imports."""
+    if form.key:
+        return list(form.key)
+    if form.kind == "activity":
+        return ["date", "unit", "type", "title"]
+    if form.kind in ("problem", "rectification", "feedback"):
+        return ["code"]
+    return []

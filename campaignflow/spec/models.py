@@ -1,0 +1,364 @@
+"""The campaign spec: pydantic models of a campaign file (campaign.yaml).
+
+Structure only; references between sections are checked in `checks.py`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+
+# `phase.start`, `phase.end + 3 days`, `phase.start + 5 workdays`, `measure.plan.due + 2 workdays`
+DUE_EXPR = re.compile(
+    r"^\s*(?:(?P<anchor>phase\.start|phase\.end|track\.start|track\.end)"
+    r"|measure\.(?P<measure>[a-z][a-z0-9_-]*)\.due)"
+    r"\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>workdays?|days?|工作日|天))?\s*$"
+)
+
+
+class Strict(BaseModel):
+    """Base of every spec model: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------- campaign meta, calendar
+
+
+class CampaignMeta(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    organisation: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2100)
+    timezone: str = "Asia/Shanghai"
+    description: str | None = None
+    inbox: str | None = None  # folder of incoming .xlsx/.csv; default under the data folder
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"未知时区 {value}（例如 Asia/Shanghai）") from exc
+        return value
+
+
+class CalendarSpec(Strict):
+    country: Literal["CN"] = "CN"
+    workweek: Literal["chinese-official", "mon-fri"] = "chinese-official"
+    extra_holidays: list[dt.date] = []
+    extra_workdays: list[dt.date] = []
+
+
+# ---------------------------------------------------------------- organisation
+
+UnitKind = Literal["党委", "党组", "党总支", "党支部", "党小组", "部门"]
+PersonRole = Literal["党员", "预备党员", "发展对象", "入党积极分子", "群众", "干部"]
+
+
+class Unit(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    kind: UnitKind
+    parent: Id | None = None
+    contact: str | None = None  # person id of the responsible contact
+
+
+class UnitsFile(Strict):
+    file: str
+
+
+class Person(Strict):
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    unit: Id
+    role: PersonRole = "党员"
+    cadre: bool = False
+    position: str | None = None
+    birth_year: int | None = Field(default=None, ge=1900, le=2100)
+
+
+class PeopleFile(Strict):
+    file: str
+
+
+# ---------------------------------------------------------------- phases and tracks
+
+
+class Gate(Strict):
+    all_measures_done: bool = False
+    sign_off: str | None = None  # who signs the phase off, e.g. 支部书记
+    metrics: dict[str, int] = {}  # metric id -> minimum value
+
+
+class Phase(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    window: tuple[dt.date, dt.date]
+    entry: Gate | None = None
+    exit: Gate | None = None
+    description: str | None = None
+
+
+class Track(Strict):
+    id: Id
+    name: str = Field(min_length=1)
+    window: tuple[dt.date, dt.date] | None = None
+    description: str | None = None
+
+
+# ---------------------------------------------------------------- measures
+
+
+class Target(Strict):
+    metric: str
+    at_least: float | None = None
+    at_most: float | None = None
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Target:
+        if self.at_least is None and self.at_most is None:
+            raise ValueError("目标需要 at_least 或 at_most")
+        return self
+
+
+class Measure(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    phase: str | None = None
+    track: str | None = None
+    owner: str | list[str]
+    due: dt.date | str | None = None
+    evidence: list[str] = []
+    form: str | None = None
+    target: Target | None = None
+    checklist: list[str] = []
+    milestone: bool = False
+    description: str | None = None
+
+    @field_validator("due", mode="before")
+    @classmethod
+    def _due_syntax(cls, value: Any) -> Any:
+        if isinstance(value, str) and not re.match(r"^\d{4}-", value.strip()):
+            if not DUE_EXPR.match(value):
+                raise ValueError(
+                    f"无法识别的期限 {value!r}：应为日期（2023-03-15）或表达式，"
+                    "如 phase.start + 5 workdays、phase.end、measure.plan.due + 3 days"
+                )
+        return value
+
+    @property
+    def owners(self) -> list[str]:
+        return [self.owner] if isinstance(self.owner, str) else list(self.owner)
+
+
+# ---------------------------------------------------------------- forms
+
+FieldType = Literal["text", "int", "number", "date", "choice", "unit", "person", "bool", "file"]
+FormKind = Literal["record", "activity", "problem", "rectification", "ballot", "feedback"]
+
+
+class FormField(Strict):
+    type: FieldType = "text"
+    label: str | None = None
+    required: bool = False
+    choices: list[str] | None = None
+    help: str | None = None
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _choices_only_for_choice(self) -> FormField:
+        if self.type == "choice" and self.choices is None:
+            raise ValueError("choice 类型的字段需要 choices 列表")
+        if self.type != "choice" and self.choices is not None:
+            raise ValueError(f"只有 choice 类型可以有 choices（此字段类型为 {self.type}）")
+        return self
+
+
+class Indicator(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    weight: float = Field(default=1.0, ge=0)
+    direction: Literal["+", "-"] = "+"
+    veto: bool = False  # a confirmed manifestation classifies the person regardless of score
+
+
+class IndicatorCategory(Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    weight: float = Field(default=1.0, ge=0)
+    indicators: list[Indicator] = Field(min_length=1)
+
+
+class ClassRule(Strict):
+    label: str = Field(min_length=1)
+    min_score: float | None = None
+    max_score: float | None = None
+    veto: bool = False  # the class given when a veto indicator is confirmed
+
+
+class Quota(Strict):
+    grade: str
+    at_most: float = Field(gt=0, le=1)  # share of those evaluated
+
+
+class Evaluation(Strict):
+    """民主测评: grades with points, rater groups with weights, indicators, classification."""
+
+    grades: dict[str, float | None] = {
+        "优秀": 95,
+        "称职": 85,
+        "基本称职": 75,
+        "不称职": 65,
+        "不了解": None,
+    }
+    rater_groups: dict[str, float] = {}
+    denominator: Literal["valid_votes", "headcount"] = "valid_votes"
+    categories: list[IndicatorCategory] = []
+    classes: list[ClassRule] = []
+    quotas: list[Quota] = []
+    min_ballots_shown: int = Field(default=3, ge=1)
+
+
+class Form(Strict):
+    kind: FormKind
+    title: str = Field(min_length=1)
+    fields: dict[Id, FormField] = {}
+    key: list[str] = []  # natural key for idempotent imports
+    of: str | None = None  # rectification: the problem form it belongs to
+    activity_type: str | None = None  # activity: the fixed type of this form's events
+    activity_types: list[str] | None = None  # activity: the allowed types
+    evaluation: Evaluation | None = None  # ballot
+    sheet: str | None = None  # sheet name to import from (default: the title)
+    columns: dict[str, str] = {}  # import column mapping: export header -> field id
+
+
+# ---------------------------------------------------------------- metrics
+
+
+class RateSpec(Strict):
+    form: str
+    where: dict[str, Any] = {}
+
+
+class Metric(Strict):
+    title: str | None = None
+    count: str | None = None  # form id
+    sum: str | None = None  # form.field
+    distinct: str | None = None  # form.field
+    rate: RateSpec | None = None  # share of the form's rows (after `where`) matching rate.where
+    where: dict[str, Any] = {}
+    by: str | list[str] | None = None
+    unit: str | None = None  # display unit: 次, 人次, 册, 条
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Metric:
+        given = [k for k in ("count", "sum", "distinct", "rate") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "指标须且只能选择一种计算：count、sum、distinct、rate"
+                + (f"（现有 {', '.join(given)}）" if given else "")
+            )
+        return self
+
+    @property
+    def form(self) -> str:
+        if self.count is not None:
+            return self.count
+        if self.rate is not None:
+            return self.rate.form
+        return (self.sum or self.distinct or "").split(".", 1)[0]
+
+    @property
+    def field(self) -> str | None:
+        ref = self.sum or self.distinct
+        return ref.split(".", 1)[1] if ref and "." in ref else None
+
+    @property
+    def group_by(self) -> list[str]:
+        if self.by is None:
+            return []
+        return [self.by] if isinstance(self.by, str) else list(self.by)
+
+
+# ---------------------------------------------------------------- reminders, reports
+
+Channel = Literal["dingtalk", "wecom", "email", "webhook"]
+
+
+class Recipient(Strict):
+    unit: str
+    channel: Channel
+    target: str  # robot name, e-mail address or webhook name; secrets come from the environment
+
+
+class Reminders(Strict):
+    before_due: list[int] = [3, 1]  # working days before the due date
+    escalate_after: int = Field(default=2, ge=0)  # working days overdue before escalation
+    channels: list[Channel] = []
+    recipients: list[Recipient] = []
+    quiet_hours: tuple[str, str] = ("21:00", "08:00")
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _hhmm(cls, value: tuple[str, str]) -> tuple[str, str]:
+        for item in value:
+            if not re.match(r"^([01]\d|2[0-3]):[0-5]\d$", item):
+                raise ValueError(f"时间格式应为 HH:MM（如 21:00），而不是 {item!r}")
+        return value
+
+
+ReportFormat = Literal["md", "html", "docx", "pdf"]
+
+
+class Reports(Strict):
+    phase: str | None = None  # template for every phase report
+    final: str | None = None
+    phases: dict[str, str] = {}  # per-phase override: phase id -> template
+    formats: list[ReportFormat] = ["md", "html", "docx"]
+    narrative: str | None = None  # form id holding the text the data cannot know
+
+
+# ---------------------------------------------------------------- the whole campaign
+
+
+class Campaign(Strict):
+    """A whole campaign file."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, title="campaignflow 活动方案")
+
+    campaign: CampaignMeta
+    calendar: CalendarSpec = CalendarSpec()
+    units: list[Unit] | UnitsFile = []
+    people: list[Person] | PeopleFile = []
+    phases: list[Phase] | None = None
+    tracks: list[Track] | None = None
+    measures: list[Measure] = []
+    forms: dict[Id, Form] = {}
+    metrics: dict[Id, Metric] = {}
+    reminders: Reminders = Reminders()
+    reports: Reports = Reports()
+
+    @model_validator(mode="after")
+    def _phases_or_tracks(self) -> Campaign:
+        if (self.phases is None) == (self.tracks is None):
+            raise ValueError("须且只能有 phases（分阶段）或 tracks（并行推进）其中之一")
+        return self
+
+    @property
+    def staged(self) -> bool:
+        return self.phases is not None
+
+    @property
+    def stages(self) -> list[Phase] | list[Track]:
+        return self.phases if self.phases is not None else (self.tracks or [])
