@@ -28,14 +28,18 @@ ACTIVITY_TYPES = [
 ]
 
 
-def _f(type_: str, label: str, required: bool = False, choices: list[str] | None = None) -> FormField:
+def _f(
+    type_: str, label: str, required: bool = False, choices: list[str] | None = None
+) -> FormField:
     return FormField(type=type_, label=label, required=required, choices=choices)
 
 
 def builtin_fields(form: Form) -> dict[str, FormField]:
     """The fields a form of this kind always has (before the campaign's own declarations)."""
     if form.kind == "activity":
-        types = form.activity_types or ([form.activity_type] if form.activity_type else ACTIVITY_TYPES)
+        types = form.activity_types or (
+            [form.activity_type] if form.activity_type else ACTIVITY_TYPES
+        )
         return {
             "date": _f("date", "日期", True),
             "unit": _f("unit", "党组织", True),
@@ -77,7 +81,9 @@ def builtin_fields(form: Form) -> dict[str, FormField]:
         fields = {
             "round": _f("text", "测评轮次", True),
             "subject": _f("person", "被测评人", True),
-            "rater_group": _f("choice", "测评人类别", True, groups) if groups else _f("text", "测评人类别"),
+            "rater_group": _f("choice", "测评人类别", True, groups)
+            if groups
+            else _f("text", "测评人类别"),
             "grade": _f("choice", "总体评价", True, grades),
         }
         for cat in ev.categories if ev else []:

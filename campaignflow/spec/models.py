@@ -9,7 +9,15 @@ import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 ID_PATTERN = r"^[a-z][a-z0-9_-]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
@@ -91,6 +99,20 @@ class PeopleFile(Strict):
     file: str
 
 
+def _inline_or_file(value: Any) -> str:
+    return "from_file" if isinstance(value, dict) else "inline"
+
+
+UnitsSection = Annotated[
+    Annotated[list[Unit], Tag("inline")] | Annotated[UnitsFile, Tag("from_file")],
+    Discriminator(_inline_or_file),
+]
+PeopleSection = Annotated[
+    Annotated[list[Person], Tag("inline")] | Annotated[PeopleFile, Tag("from_file")],
+    Discriminator(_inline_or_file),
+]
+
+
 # ---------------------------------------------------------------- phases and tracks
 
 
@@ -148,7 +170,14 @@ class Measure(Strict):
     @field_validator("due", mode="before")
     @classmethod
     def _due_syntax(cls, value: Any) -> Any:
-        if isinstance(value, str) and not re.match(r"^\d{4}-", value.strip()):
+        if isinstance(value, str) and re.match(r"^\s*\d{4}-", value):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                raise ValueError(
+                    f"日期无效：{value.strip()}（应为 2023-03-15 这样的日期）"
+                ) from None
+        if isinstance(value, str):
             if not DUE_EXPR.match(value):
                 raise ValueError(
                     f"无法识别的期限 {value!r}：应为日期（2023-03-15）或表达式，"
@@ -335,12 +364,14 @@ class Reports(Strict):
 class Campaign(Strict):
     """A whole campaign file."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, title="campaignflow 活动方案")
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, title="campaignflow 活动方案"
+    )
 
     campaign: CampaignMeta
     calendar: CalendarSpec = CalendarSpec()
-    units: list[Unit] | UnitsFile = []
-    people: list[Person] | PeopleFile = []
+    units: UnitsSection = []
+    people: PeopleSection = []
     phases: list[Phase] | None = None
     tracks: list[Track] | None = None
     measures: list[Measure] = []

@@ -1,0 +1,106 @@
+"""Spec commands: `validate`, `schema`, `init`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import EXIT_BAD_INPUT, err_console, fail, out_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(validate)
+    app.command()(schema)
+    app.command()(init)
+
+
+def validate(
+    specs: Annotated[
+        list[Path], typer.Argument(help="活动方案文件 campaign.yaml（可多个）", show_default=False)
+    ],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="只输出错误")] = False,
+) -> None:
+    """检查活动方案：所有错误一次列出，带文件:行:列。Check campaign files; exit 0 if all are valid, 2 otherwise.
+
+    Example:
+
+        campaignflow validate campaign_specs/*/campaign.yaml
+    """
+    from ..spec import SpecError, load
+    from ..summary import describe
+
+    out, err = out_console(), err_console()
+    bad = 0
+    for path in specs:
+        try:
+            loaded = load(path)
+        except SpecError as exc:
+            bad += 1
+            err.print(exc.render(), markup=False)
+            err.print(f"✗ {path}: {exc.summary}\n", markup=False)
+            continue
+        if not quiet:
+            out.print(f"✓ {path}: {describe(loaded)}", markup=False)
+    if bad:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def schema(
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path(
+        "campaign_specs/schema.json"
+    ),
+) -> None:
+    """生成活动方案的 JSON Schema，供编辑器补全和检查。Write the JSON Schema of campaign files.
+
+    Example:
+
+        campaignflow schema -o campaign_specs/schema.json
+    """
+    from ..spec.schema import write_schema
+
+    write_schema(output)
+    out_console().print(f"已写入 {output}", markup=False)
+
+
+def init(
+    directory: Annotated[
+        Path, typer.Argument(help="新活动的文件夹（须不存在或为空）", show_default=False)
+    ],
+    from_: Annotated[str, typer.Option("--from", help="以哪个内置活动为蓝本")] = "bapo-bali-2023",
+) -> None:
+    """以内置活动为蓝本新建一个活动文件夹。Create a new campaign folder from a shipped one.
+
+    Example:
+
+        campaignflow init my-campaign --from party-building-2023
+    """
+    from ..spec.shipped import shipped_campaigns
+
+    shipped = shipped_campaigns()
+    if from_ not in shipped:
+        fail(f"没有名为 {from_} 的内置活动（可选：{', '.join(sorted(shipped))}）")
+    if directory.exists() and any(directory.iterdir()):
+        fail(f"{directory} 已存在且不为空；请换一个文件夹名")
+    source = shipped[from_]
+    shutil.copytree(source, directory, dirs_exist_ok=True)
+    spec_file = directory / "campaign.yaml"
+    text = spec_file.read_text(encoding="utf-8")
+    schema_line = f"# yaml-language-server: $schema={_schema_uri(directory)}"
+    lines = text.splitlines()
+    if lines and lines[0].startswith("# yaml-language-server:"):
+        lines[0] = schema_line
+    spec_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out_console().print(
+        f"已创建 {directory}（蓝本：{from_}）。下一步：编辑 {spec_file}，然后运行\n"
+        f"  campaignflow validate {spec_file}",
+        markup=False,
+    )
+
+
+def _schema_uri(directory: Path) -> str:
+    from ..spec.shipped import shipped_root
+
+    return (shipped_root() / "schema.json").resolve().as_uri()
