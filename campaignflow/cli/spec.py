@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_BAD_INPUT, err_console, fail, out_console
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
 
 
 def register(app: typer.Typer) -> None:
@@ -61,7 +61,10 @@ def schema(
     """
     from ..spec.schema import write_schema
 
-    write_schema(output)
+    try:
+        write_schema(output)
+    except OSError as exc:
+        fail(f"无法写入 {output}：{exc.strerror or exc}", EXIT_FAILURE)
     out_console().print(f"已写入 {output}", markup=False)
 
 
@@ -82,17 +85,22 @@ def init(
     shipped = shipped_campaigns()
     if from_ not in shipped:
         fail(f"没有名为 {from_} 的内置活动（可选：{', '.join(sorted(shipped))}）")
+    if directory.exists() and not directory.is_dir():
+        fail(f"{directory} 是一个文件，不是文件夹；请换一个文件夹名")
     if directory.exists() and any(directory.iterdir()):
         fail(f"{directory} 已存在且不为空；请换一个文件夹名")
     source = shipped[from_]
-    shutil.copytree(source, directory, dirs_exist_ok=True)
     spec_file = directory / "campaign.yaml"
-    text = spec_file.read_text(encoding="utf-8")
-    schema_line = f"# yaml-language-server: $schema={_schema_uri(directory)}"
-    lines = text.splitlines()
-    if lines and lines[0].startswith("# yaml-language-server:"):
-        lines[0] = schema_line
-    spec_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        shutil.copytree(source, directory, dirs_exist_ok=True)
+        text = spec_file.read_text(encoding="utf-8")
+        schema_line = f"# yaml-language-server: $schema={_schema_uri(directory)}"
+        lines = text.splitlines()
+        if lines and lines[0].startswith("# yaml-language-server:"):
+            lines[0] = schema_line
+        spec_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    except OSError as exc:
+        fail(f"无法在 {directory} 创建活动：{exc.strerror or exc}", EXIT_FAILURE)
     out_console().print(
         f"已创建 {directory}（蓝本：{from_}）。下一步：编辑 {spec_file}，然后运行\n"
         f"  campaignflow validate {spec_file}",

@@ -9,10 +9,11 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 from ..calendar import WorkCalendar
 from .kinds import effective_fields
-from .models import Campaign, Measure, Person, Unit
+from .models import Campaign, Measure, Person, Unit, UnitKind
 from .translate import suggest
 
 Found = tuple[tuple, str]
@@ -40,6 +41,13 @@ def _duplicates(items: list, section: tuple, what: str) -> Iterator[Found]:
                 first[item.id] = i
 
 
+def _unknown_owner(owner: str, units: list[Unit]) -> str:
+    kind = owner[len(GROUP_PREFIX) :]
+    if owner.startswith(GROUP_PREFIX) and kind in get_args(UnitKind):
+        return f"未知责任单位 {owner}：units 中没有类型（kind）为 {kind} 的组织"
+    return _unknown("责任单位", owner, [u.name for u in units])
+
+
 def resolve_owner(name: str, units: list[Unit]) -> list[Unit] | None:
     """Units an owner names: a unit id, a unit name, or 各<类型> (every unit of that kind)."""
     for unit in units:
@@ -63,15 +71,16 @@ def check_units(
         if unit.parent is not None and unit.parent not in by_id:
             where = section if from_file else ("units", i, "parent")
             yield where, _unknown("上级组织", unit.parent, ids)
-    for i, unit in enumerate(units):  # cycles in the tree
-        seen, current = {unit.id}, unit
+    for i, unit in enumerate(units):  # cycles in the tree, reported at each unit on one
+        chain, current = [unit.id], unit
         while current.parent and current.parent in by_id:
             current = by_id[current.parent]
-            if current.id in seen:
-                where = section if from_file else ("units", i, "parent")
-                yield where, f"组织层级出现循环：{unit.id} 的上级链又回到 {current.id}"
+            if current.id in chain:
+                if current.id == unit.id:
+                    where = section if from_file else ("units", i, "parent")
+                    yield where, f"组织层级出现循环：{' → '.join([*chain, unit.id])}"
                 break
-            seen.add(current.id)
+            chain.append(current.id)
     if not people_from_file:
         yield from _duplicates(people, ("people",), "人员")
     counts = Counter(p.id for p in people)
@@ -95,9 +104,9 @@ def check_stages(spec: Campaign) -> Iterator[Found]:
             prev, cur = stages[i - 1], stages[i]
             if cur.window[0] <= prev.window[1]:
                 yield (
-                    (key, i, "window"),
+                    (key, i, "window", 0),
                     (
-                        f"阶段 {cur.id} 的开始日期 {cur.window[0]} 与上一阶段 {prev.id} "
+                        f"阶段 {cur.id} 的开始日期 {cur.window[0]} 与上一阶段 {prev.id}"
                         f"（至 {prev.window[1]}）重叠；分阶段的活动须依次进行"
                     ),
                 )
@@ -114,19 +123,24 @@ def check_stages(spec: Campaign) -> Iterator[Found]:
 
 
 def check_measures(
-    spec: Campaign, units: list[Unit], due: dict[str, dt.date | None], due_errors: dict[str, str]
+    spec: Campaign,
+    units: list[Unit] | None,
+    due: dict[str, dt.date | None],
+    due_errors: dict[str, str],
 ) -> Iterator[Found]:
+    """`units` is None when the organisation tree is incomplete: owners are then not checked."""
     yield from _duplicates(spec.measures, ("measures",), "措施")
     stages = {s.id: s for s in spec.stages}
     stage_ids = list(stages)
+    first_index: dict[str, int] = {}
     for i, measure in enumerate(spec.measures):
         at = ("measures", i)
+        repeated = first_index.setdefault(measure.id, i) != i  # its due is the first one's
         yield from _measure_stage(spec, measure, at, stages, stage_ids)
-        for j, owner in enumerate(measure.owners):
+        for j, owner in enumerate(measure.owners if units is not None else []):
             if resolve_owner(owner, units) is None:
                 where = (*at, "owner") if isinstance(measure.owner, str) else (*at, "owner", j)
-                known = [u.name for u in units]
-                yield where, _unknown("责任单位", owner, known)
+                yield where, _unknown_owner(owner, units)
         if measure.form is not None and measure.form not in spec.forms:
             yield (*at, "form"), _unknown("表单", measure.form, list(spec.forms))
         if measure.target is not None and measure.target.metric not in spec.metrics:
@@ -134,6 +148,8 @@ def check_measures(
                 (*at, "target", "metric"),
                 _unknown("指标", measure.target.metric, list(spec.metrics)),
             )
+        if repeated:
+            continue
         if measure.id in due_errors:
             yield (*at, "due"), due_errors[measure.id]
             continue
@@ -143,6 +159,7 @@ def check_measures(
             day
             and stage is not None
             and stage.window
+            and stage.window[0] <= stage.window[1]  # a reversed window is reported already
             and not (stage.window[0] <= day <= stage.window[1])
         ):
             yield (
@@ -206,6 +223,11 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
             yield (*at, "evaluation"), "只有测评表（ballot）可以写 evaluation"
         if form.evaluation is not None:
             yield from _check_evaluation(form.evaluation, (*at, "evaluation"))
+        if form.date_field is not None:
+            if form.date_field not in fields:
+                yield (*at, "date_field"), _unknown("字段", form.date_field, list(fields))
+            elif fields[form.date_field].type != "date":
+                yield (*at, "date_field"), f"date_field 应为日期字段，{form.date_field} 是 {fields[form.date_field].type}"
         for column, target in form.columns.items():
             if target not in fields:
                 yield (*at, "columns", column), _unknown("字段", target, list(fields))
@@ -289,9 +311,9 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
         yield ("reports", "narrative"), _unknown("表单", reports.narrative, list(spec.forms))
 
 
-def check_reminders(spec: Campaign, units: list[Unit]) -> Iterator[Found]:
+def check_reminders(spec: Campaign, units: list[Unit] | None) -> Iterator[Found]:
     for i, recipient in enumerate(spec.reminders.recipients):
-        if resolve_owner(recipient.unit, units) is None:
+        if units is not None and resolve_owner(recipient.unit, units) is None:
             yield (
                 ("reminders", "recipients", i, "unit"),
                 _unknown("组织", recipient.unit, [u.name for u in units]),

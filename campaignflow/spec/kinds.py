@@ -43,7 +43,7 @@ def builtin_fields(form: Form) -> dict[str, FormField]:
         return {
             "date": _f("date", "日期", True),
             "unit": _f("unit", "党组织", True),
-            "type": _f("choice", "活动类型", True, list(types)),
+            "type": _f("choice", "活动类型", not form.activity_type, list(types)),
             "title": _f("text", "主题", True),
             "attendees": _f("int", "参加人数"),
             "speaker": _f("text", "主讲人"),
@@ -116,6 +116,23 @@ def effective_fields(form: Form) -> dict[str, FormField]:
             merged.update(declared.model_dump(exclude_unset=True))
             fields[name] = FormField.model_validate(merged)
     return fields
+
+
+KIND_DATE_FIELD = {"activity": "date", "problem": "found_on", "feedback": "received_on"}
+
+
+def date_field(form: Form) -> str | None:
+    """The field that dates a row (reports as of a date count rows dated on or before it).
+
+    A rectification has no date of its own: its 整改时限 is a deadline, not when it was recorded.
+    """
+    if form.date_field:
+        return form.date_field
+    if form.kind in KIND_DATE_FIELD:
+        return KIND_DATE_FIELD[form.kind]
+    if form.kind == "record" and "date" in form.fields and form.fields["date"].type == "date":
+        return "date"
+    return None
 
 
 def natural_key(form: Form) -> list[str]:

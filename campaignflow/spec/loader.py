@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from .kinds import effective_fields
 from .models import Campaign, FormField, Measure, PeopleFile, Person, Unit, UnitsFile
 from .tables import read_people, read_units
 from .translate import data_path, message
-from .yamlpos import Positions, parse
+from .yamlpos import Pos, Positions, parse
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -62,7 +63,9 @@ class _Located:
         self.positions = positions
 
     def issue(self, path: tuple, msg: str, *, key: bool = False) -> SpecIssue:
-        pos = self.positions.of(path, key=key)
+        return self.at(self.positions.of(path, key=key), msg)
+
+    def at(self, pos: Pos, msg: str) -> SpecIssue:
         source = self.lines[pos.line - 1] if 0 < pos.line <= len(self.lines) else None
         return SpecIssue(self.display, pos.line, pos.col, msg, source)
 
@@ -76,6 +79,9 @@ def load(path: str | Path) -> LoadedCampaign:
         data, positions = parse(text)
     except yaml.YAMLError as exc:
         raise SpecError([_syntax_issue(exc, display, text)]) from None
+    except RecursionError:
+        msg = "YAML 嵌套层级过深：请检查是否有未闭合或多余的括号"
+        raise SpecError([SpecIssue(display, 1, 1, msg)]) from None
     loc = _Located(display, text, positions)
     if data is None:
         raise SpecError(
@@ -84,13 +90,28 @@ def load(path: str | Path) -> LoadedCampaign:
     if not isinstance(data, dict):
         raise SpecError([loc.issue((), "顶层应为键值对，如 campaign:、phases:、measures:")])
     issues = [
-        loc.issue(p, f"重复的键 {p[-1]}（同一层级只能出现一次）", key=True)
-        for p, _ in positions.duplicates
+        loc.at(
+            pos,
+            f"重复的键 {p[-1]}（第 {positions.of(p, key=True).line} 行已有；同一层级只能出现一次）",
+        )
+        for p, pos in positions.duplicates
     ]
-    spec, pruned = _validate(data, issues, loc)
+    issues += [
+        loc.at(pos, f"键 {p[-1]} 会被 YAML 当作是/否（布尔值）：请换个名字（如 seq），或加引号写成 \"{p[-1]}\"")
+        for p, pos in positions.bool_keys
+    ]
+    spec, pruned, origin = _validate(data, issues, loc)
     if spec is None:
         raise SpecError(issues)
+    before = len(issues)
     units, people = _resolve_tables(spec, path.parent, issues, loc)
+    # owners are only checked against a complete organisation tree (no cascade of 未知责任单位
+    # when units.xlsx is missing or some of its rows, or inline units, are broken)
+    given = data.get("units", [])
+    complete = len(issues) == before and (
+        not isinstance(spec.units, list) or (isinstance(given, list) and len(given) == len(units))
+    )
+    known_units = units if complete else None
     calendar = WorkCalendar.from_spec(spec.calendar)
     due, due_errors = resolve_due_dates(spec, calendar)
     found = [
@@ -98,15 +119,15 @@ def load(path: str | Path) -> LoadedCampaign:
             units, people, isinstance(spec.units, UnitsFile), isinstance(spec.people, PeopleFile)
         ),
         *checks.check_stages(spec),
-        *checks.check_measures(spec, units, due, due_errors),
+        *checks.check_measures(spec, known_units, due, due_errors),
         *checks.check_forms(spec),
         *checks.check_metrics(spec),
         *checks.check_reports(spec, path.parent),
-        *checks.check_reminders(spec, units),
+        *checks.check_reminders(spec, known_units),
         *checks.check_calendar(spec, calendar),
     ]
     issues.extend(
-        loc.issue(p, msg, key=_is_key(p, data))
+        loc.issue(_original(p, origin), msg, key=_is_key(_original(p, origin), data))
         for p, msg in found
         if not any(re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", msg) for i in pruned)
     )
@@ -116,40 +137,99 @@ def load(path: str | Path) -> LoadedCampaign:
 
 
 _OPTIONAL_SECTIONS = {"calendar", "units", "people", "reminders", "reports"}
+_FILE_SECTIONS = {"units", "people"}  # `{file: …}`: a broken setting drops the whole section
 
 
 def _validate(
     data: dict, issues: list[SpecIssue], loc: _Located
-) -> tuple[Campaign | None, set[str]]:
+) -> tuple[Campaign | None, set[str], dict[str, list[int]]]:
     """Validate; on errors, record them, drop the broken items and retry so that the
     cross-reference checks still run over the rest (all errors at once). Returns the model
-    (None when a required part is broken) and the ids of the items dropped."""
+    (None when a required part is broken), the ids of the items dropped and the original
+    index of each remaining list item (see `_drop`)."""
     pruned: set[str] = set()
+    origin: dict[str, list[int]] = {}
     current = data
     for _attempt in range(8):
         try:
             spec = Campaign.model_validate(current)
         except ValidationError as exc:
             broken: set[tuple] = set()
-            for error in exc.errors():
-                p = data_path(error["loc"], current)
+            errors = [(error, data_path(error["loc"], current)) for error in exc.errors()]
+            # parent path -> unknown keys there (a misspelt required key is also "missing")
+            unknown: dict[tuple, list[str]] = {}
+            for error, p in errors:
+                if error["type"] == "extra_forbidden":
+                    unknown.setdefault(p[:-1], []).append(str(p[-1]))
+            for error, here in errors:
+                p = _original(here, origin)
+                if not p and _STAGES_MESSAGE in str(error.get("ctx", {}).get("error", "")):
+                    current = _stages_fallback(current, issues, loc, pruned)
+                    if current is None:
+                        return None, pruned, origin
+                    break
                 if error["type"] == "missing":
+                    if difflib.get_close_matches(str(p[-1]), unknown.get(p[:-1], []), n=1):
+                        continue  # reported as 未知字段 …（是否想写 …？）
                     issue = loc.issue(p[:-1], message(error, p), key=True)
                 else:
                     issue = loc.issue(p, message(error, p), key=error["type"] == "extra_forbidden")
                 if issue not in issues:
                     issues.append(issue)
-                broken.add(p[:2] if len(p) >= 2 else p)
-            current = _drop(current, broken, pruned)
+                broken.add(here[:2] if len(here) >= 2 else here)
+            else:
+                current = _drop(current, broken, pruned, origin)
             if current is None:
-                return None, pruned
+                return None, pruned, origin
             continue
-        return spec, pruned
-    return None, pruned
+        return spec, pruned, origin
+    return None, pruned, origin
 
 
-def _drop(data: dict, broken: set[tuple], pruned: set[str]) -> dict | None:
-    """A copy of data without the broken section items; None if a required part is broken."""
+_STAGES_MESSAGE = "须且只能有 phases"
+
+
+def _stages_fallback(
+    data: dict, issues: list[SpecIssue], loc: _Located, pruned: set[str]
+) -> dict | None:
+    """Both or neither of phases/tracks: report it, then go on checking the rest as if staged
+    (both: tracks set aside) or, when neither, without the measures' phase/track references."""
+    result = dict(data)
+    if "phases" in data and "tracks" in data:
+        issues.append(
+            loc.issue(
+                ("tracks",),
+                "phases（分阶段）和 tracks（并行推进）只能写一个：分阶段的活动删去 tracks，"
+                "不分阶段的活动删去 phases",
+                key=True,
+            )
+        )
+        result.pop("tracks")
+        return result
+    issues.append(
+        loc.issue(
+            (),
+            "缺少 phases（分阶段，依次进行）或 tracks（并行推进）：须写其中之一",
+        )
+    )
+    measures = data.get("measures")
+    if not isinstance(measures, list):
+        return None
+    staged = not any(isinstance(m, dict) and "track" in m for m in measures)
+    result["phases" if staged else "tracks"] = []
+    for m in measures:
+        if isinstance(m, dict):
+            pruned.update(str(m[k]) for k in ("phase", "track") if k in m)
+    return result
+
+
+def _drop(
+    data: dict, broken: set[tuple], pruned: set[str], origin: dict[str, list[int]]
+) -> dict | None:
+    """A copy of data without the broken section items; None if a required part is broken.
+
+    `origin[section][i]` keeps the original index of the i-th remaining list item, so that
+    later problems are still located on the right lines."""
     result = {
         k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
         for k, v in data.items()
@@ -158,34 +238,43 @@ def _drop(data: dict, broken: set[tuple], pruned: set[str]) -> dict | None:
     for path in broken:
         if not path or path[0] not in result:
             return None
-        section = path[0]
-        if len(path) == 1 or section in _OPTIONAL_SECTIONS:
-            if section not in _OPTIONAL_SECTIONS and section not in (
-                "measures",
-                "forms",
-                "metrics",
-            ):
-                return None
-            result.pop(section)
-            continue
-        if section == "campaign":  # keep checking the rest against a stand-in header
+        section, value = path[0], result[path[0]]
+        if section == "campaign" and len(path) >= 2:
+            # keep checking the rest against a stand-in header
             result["campaign"] = {"id": "x", "title": "-", "organisation": "-", "year": 2000}
-            continue
-        if not isinstance(result[section], list | dict):
+        elif len(path) >= 2 and (
+            isinstance(value, list) or (isinstance(value, dict) and section not in _FILE_SECTIONS)
+        ):
+            drops.setdefault(section, set()).add(path[1])  # the broken item or setting only
+        elif section in _OPTIONAL_SECTIONS or section in ("measures", "forms", "metrics"):
+            result.pop(section)
+        else:
             return None
-        drops.setdefault(section, set()).add(path[1])
     for section, keys in drops.items():
-        value = result.get(section)
+        value = result[section]
         if isinstance(value, list):
             for i in keys:
                 item = value[i] if isinstance(i, int) and i < len(value) else None
-                if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    pruned.add(item["id"])
-            result[section] = [v for i, v in enumerate(value) if i not in keys]
-        elif isinstance(value, dict):
-            pruned.update(str(k) for k in keys)
+                if isinstance(item, dict):
+                    pruned.update(item[k] for k in ("id", "name") if isinstance(item.get(k), str))
+            kept = [i for i in range(len(value)) if i not in keys]
+            before = origin.get(section, list(range(len(value))))
+            origin[section] = [before[i] for i in kept]
+            result[section] = [value[i] for i in kept]
+        else:
+            if section not in _OPTIONAL_SECTIONS:
+                pruned.update(str(k) for k in keys)
             result[section] = {k: v for k, v in value.items() if k not in keys}
     return result
+
+
+def _original(path: tuple, origin: dict[str, list[int]]) -> tuple:
+    """A path into the pruned data as a path into the file's data."""
+    if len(path) >= 2 and path[0] in origin and isinstance(path[1], int):
+        kept = origin[path[0]]
+        if path[1] < len(kept):
+            return (path[0], kept[path[1]], *path[2:])
+    return path
 
 
 def _is_key(path: tuple, data: dict) -> bool:
@@ -219,13 +308,12 @@ def _read(path: Path, display: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise SpecError(
-            [
-                SpecIssue(
-                    display, line, 1, "文件不是 UTF-8 编码（可能是 GBK）：请用“UTF-8”另存为后再试"
-                )
-            ]
-        ) from None
+        start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[start : exc.start].decode("utf-8", errors="replace")) + 1
+        end = raw.find(b"\n", exc.start)
+        source = raw[start : end if end >= 0 else len(raw)].decode("gb18030", errors="replace")
+        msg = "文件不是 UTF-8 编码（可能是 GBK）：请用“UTF-8”另存为后再试"
+        raise SpecError([SpecIssue(display, line, col, msg, source.rstrip("\r"))]) from None
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
@@ -246,19 +334,29 @@ _SYNTAX_HINTS = {
 }
 
 
+_UNCLOSED = {
+    "while parsing a flow sequence": "方括号 [ 没有闭合（或列表项之间缺少逗号）",
+    "while parsing a flow mapping": "花括号 { 没有闭合（或键值对之间缺少逗号）",
+    "while scanning a quoted scalar": "引号没有闭合",
+}
+
+
 def _syntax_issue(exc: yaml.YAMLError, display: str, text: str) -> SpecIssue:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     hint = next((h for k, h in _SYNTAX_HINTS.items() if problem.startswith(k)), None)
     lines = text.splitlines()
-    if (
-        mark is not None
-        and mark.line < len(lines)
-        and _quote_then_text(lines[mark.line], mark.column)
-    ):
-        hint = (
-            "引号之后还有文字：以引号开头的内容须整段加引号，如 title: '“八破八立”解放思想大讨论'"
-        )
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context in _UNCLOSED and context_mark is not None and mark is not None:
+        # point at the opening bracket or quote, which is where the fix goes
+        if context_mark.line != mark.line or context == "while scanning a quoted scalar":
+            hint = _UNCLOSED[context]
+            mark = context_mark
+    if mark is not None and mark.line < len(lines):
+        quoted = _quote_then_text(lines[mark.line], mark.column)
+        if quoted:
+            hint = f"引号之后还有文字：以引号开头的内容须整段再加一层引号，如 {quoted}"
     msg = f"YAML 语法错误：{hint}" if hint else f"YAML 语法错误：{problem}"
     if mark is None:
         return SpecIssue(display, 1, 1, msg)
@@ -267,9 +365,16 @@ def _syntax_issue(exc: yaml.YAMLError, display: str, text: str) -> SpecIssue:
     return SpecIssue(display, line, mark.column + 1, msg, source)
 
 
-def _quote_then_text(line: str, column: int) -> bool:
+def _quote_then_text(line: str, column: int) -> str | None:
+    """`key: "引号"后文` fails after the closing quote: the fix, `key: '"引号"后文'`, or None."""
     before = line[:column].rstrip()
-    return before.endswith(('"', "'")) and ': "' in before or ": '" in before
+    match = re.match(r"^(\s*(?:- )?(?:[\w-]+:\s+)?)([\"'])", before)
+    if not match or not before.endswith(match.group(2)) or len(before) == match.end():
+        return None
+    value = line[match.end(1) :].split(" #", 1)[0].rstrip()
+    if "'" not in value:
+        return f"{match.group(1).strip()} '{value}'"
+    return f'{match.group(1).strip()} "{value.replace(chr(34), chr(92) + chr(34))}"'
 
 
 def _resolve_tables(spec: Campaign, root: Path, issues: list[SpecIssue], loc: _Located):

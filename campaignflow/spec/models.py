@@ -42,6 +42,7 @@ class Strict(BaseModel):
 class CampaignMeta(Strict):
     id: Id
     title: str = Field(min_length=1)
+    short_title: str | None = None  # for run names in the Prefect UI, e.g. 八破八立
     organisation: str = Field(min_length=1)
     year: int = Field(ge=2000, le=2100)
     timezone: str = "Asia/Shanghai"
@@ -268,6 +269,7 @@ class Form(Strict):
     activity_type: str | None = None  # activity: the fixed type of this form's events
     activity_types: list[str] | None = None  # activity: the allowed types
     evaluation: Evaluation | None = None  # ballot
+    date_field: str | None = None  # the field that dates a row (default: the kind's own date field)
     sheet: str | None = None  # sheet name to import from (default: the title)
     columns: dict[str, str] = {}  # import column mapping: export header -> field id
 

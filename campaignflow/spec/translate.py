@@ -117,6 +117,8 @@ def message(error: dict, path: Path_) -> str:
         return f"应为数字，而不是 {shown}"
     if kind in ("bool_parsing", "bool_type"):
         return f"应为 true 或 false，而不是 {shown}"
+    if kind == "string_type" and value is None:
+        return "不能为空"
     if kind == "string_type":
         return f"应为文本，而不是 {shown}"
     if kind == "literal_error":

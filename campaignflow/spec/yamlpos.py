@@ -37,14 +37,16 @@ class Positions:
     keys: dict[Path_, Pos] = field(default_factory=dict)
     values: dict[Path_, Pos] = field(default_factory=dict)
     duplicates: list[tuple[Path_, Pos]] = field(default_factory=list)
+    bool_keys: list[tuple[Path_, Pos]] = field(default_factory=list)
 
     def of(self, path: Path_, *, key: bool = False) -> Pos:
         """Position of the longest known prefix of `path` (the key's when `key`)."""
         for cut in range(len(path), -1, -1):
             prefix = path[:cut]
-            table = self.keys if key and cut == len(path) else self.values
-            if prefix in table:
-                return table[prefix]
+            if key and cut == len(path) and prefix in self.keys:
+                return self.keys[prefix]
+            if prefix in self.values:  # also list items, which have no key
+                return self.values[prefix]
             if prefix in self.keys:
                 return self.keys[prefix]
         return Pos(1, 1)
@@ -73,8 +75,10 @@ def _walk(loader: _Loader, node: yaml.Node, path: Path_, positions: Positions) -
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str | int | float | bool) or key is None:
-                key = str(key)
+            if isinstance(key, bool) or key is None:
+                # `no:`/`yes:`/`on:` keys turn into booleans in YAML 1.1: keep the text, flag it
+                positions.bool_keys.append(((*path, key_node.value), _pos(key_node.start_mark)))
+                key = key_node.value
             key = str(key) if not isinstance(key, str) else key
             child = (*path, key)
             if key in result:
