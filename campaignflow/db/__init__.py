@@ -1,0 +1,88 @@
+"""The campaign database: SQLAlchemy 2 models, engines and migrations.
+
+    from campaignflow.db import open_database, write_session, Measure
+    engine = open_database()                  # settings' URL, schema upgraded
+    with write_session(engine) as session:    # one transaction (SQLite: BEGIN IMMEDIATE)
+        ...
+
+Importing this package does no work: no engine, no settings, no connection.
+"""
+
+from .activity import ATTENDANCE_STATES, Activity, Attendance
+from .base import NAMING_CONVENTION, Base, JsonType, UtcDateTime, utcnow
+from .campaign import ASSIGNMENT_STATES, Assignment, Campaign, Form, Measure, Stage
+from .engine import (
+    make_engine,
+    make_session_factory,
+    read_session,
+    write_session,
+    writer_engine,
+    writer_lock,
+)
+from .evaluation import Ballot, BallotCast, EvaluationResult, EvaluationRound
+from .feedback import FeedbackItem, PoliticalFileEntry
+from .ledger import PROBLEM_STATES, Problem, Rectification
+from .migrate import (
+    SchemaError,
+    SchemaNotCurrent,
+    SchemaUnknown,
+    check_schema,
+    current_revision,
+    head_revision,
+    is_current,
+    open_database,
+    upgrade,
+)
+from .ops import AuditEntry, Notification, Report, jsonable, record_change, update_audited
+from .org import Person, Unit
+from .submission import Submission
+
+__all__ = [
+    "ASSIGNMENT_STATES",
+    "ATTENDANCE_STATES",
+    "NAMING_CONVENTION",
+    "PROBLEM_STATES",
+    "Activity",
+    "Assignment",
+    "Attendance",
+    "AuditEntry",
+    "Ballot",
+    "BallotCast",
+    "Base",
+    "Campaign",
+    "EvaluationResult",
+    "EvaluationRound",
+    "FeedbackItem",
+    "Form",
+    "JsonType",
+    "Measure",
+    "Notification",
+    "Person",
+    "PoliticalFileEntry",
+    "Problem",
+    "Rectification",
+    "Report",
+    "SchemaError",
+    "SchemaNotCurrent",
+    "SchemaUnknown",
+    "Stage",
+    "Submission",
+    "Unit",
+    "UtcDateTime",
+    "check_schema",
+    "current_revision",
+    "head_revision",
+    "is_current",
+    "jsonable",
+    "make_engine",
+    "make_session_factory",
+    "open_database",
+    "read_session",
+    "record_change",
+    "update_audited",
+    "upgrade",
+    "utcnow",
+    "write_session",
+    "writer_engine",
+    "writer_lock",
+]
