@@ -9,7 +9,7 @@ import typer
 
 
 def build_app() -> typer.Typer:
-    from . import db, spec
+    from . import db, run, spec
 
     app = typer.Typer(
         name="campaignflow",
@@ -20,6 +20,7 @@ def build_app() -> typer.Typer:
     )
     spec.register(app)
     db.register(app)
+    run.register(app)
     return app
 
 

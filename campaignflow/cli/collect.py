@@ -1,0 +1,301 @@
+"""Data collection commands: `import` a spreadsheet into a form, `template`, `ledger` (台账)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+from .db import DbOption, open_cli_database
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from ..spec import LoadedCampaign
+
+PROGRESS_FROM = 5_000  # rows: a progress bar for files larger than this
+
+
+def register(app: typer.Typer) -> None:
+    """Add `import`, `template` and `ledger` to the app."""
+    app.command("import")(import_command)
+    app.command("template")(template)
+    app.command("ledger")(ledger)
+
+
+SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
+
+
+def _load(spec: Path) -> LoadedCampaign:
+    from ..spec import SpecError, load
+
+    try:
+        return load(spec)
+    except SpecError as exc:
+        err = err_console()
+        err.print(exc.render(), markup=False)
+        err.print(f"✗ {spec}: {exc.summary}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def _form_id(loaded: LoadedCampaign, name: str) -> str:
+    """A form id from its id, title or sheet name; exits 2 listing the forms otherwise."""
+    forms = loaded.spec.forms
+    if name in forms:
+        return name
+    for form_id, form in forms.items():
+        if name in (form.title, form.sheet):
+            return form_id
+    known = "、".join(f"{fid}（{f.title}）" for fid, f in forms.items()) or "（无）"
+    fail(escape(f"活动 {loaded.spec.campaign.id} 中没有表单“{name}”：可选 {known}"))
+    raise AssertionError("unreachable")
+
+
+def _output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
+    if output is None:
+        return Path(f"{loaded.spec.campaign.id}-{what}.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        fail(escape(f"输出文件应为 .xlsx：{output}（例如 -o {what}.xlsx）"))
+    return output
+
+
+def _actor() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "campaignflow"
+
+
+def _reason(exc: Exception) -> str:
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).strip().splitlines()[0]
+
+
+def _needs_sync(engine: Engine, loaded: LoadedCampaign, form_id: str) -> bool:
+    from sqlalchemy import select
+
+    from .. import db
+
+    with db.read_session(engine) as session:
+        found = session.execute(
+            select(db.Form.id)
+            .join(db.Campaign, db.Campaign.id == db.Form.campaign_id)
+            .where(
+                db.Campaign.key == loaded.spec.campaign.id,
+                db.Form.key == form_id,
+                db.Form.archived.is_(False),
+            )
+        ).first()
+    return found is None
+
+
+@contextlib.contextmanager
+def _progress_bar(label: str) -> Iterator:
+    """A callback for `import_file(progress=)` that shows a bar once a file is large."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    state: dict = {}
+
+    def update(done: int, total: int | None) -> None:
+        if "bar" not in state:
+            if not total or total <= PROGRESS_FROM:
+                return
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err_console(),
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+        state["bar"].update(state["task"], completed=done, total=max(total or 0, done))
+
+    try:
+        yield update
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
+
+
+def import_command(
+    spec: SpecArg,
+    form: Annotated[str, typer.Argument(help="表单编号或名称，如 problems 或 问题清单", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="要导入的 .xlsx 或 .csv 文件", show_default=False)],
+    partial: Annotated[
+        bool,
+        typer.Option(
+            "--partial",
+            help="只导入正确的行；错误的行写入“<文件名>.rejects.xlsx”（错误单元格标红并附批注），改好后可再导入",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """把 Excel/CSV 文件导入一张表单：先检查每一行，全部正确才写入；可重复导入。Import a spreadsheet.
+
+    Every row is checked first. If any cell is wrong, every error is listed as 工作表!单元格
+    (e.g. 问题清单!C7) and nothing is stored (exit 2), unless --partial is given. Importing the
+    same file again adds nothing; changed rows are updated and recorded in the audit log.
+    The campaign is synced into the database first if it is not there yet.
+
+    Example:
+
+        campaignflow import campaign_specs/bapo-bali-2023/campaign.yaml problems data/problems.csv
+        campaignflow import campaign.yaml 整改清单 整改清单.xlsx --partial
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..collect import FileRefused, ImportRejected, import_file
+    from ..sync import SyncError, sync_campaign
+
+    loaded = _load(spec)
+    form_id = _form_id(loaded, form)
+    if not file.is_file():
+        fail(escape(f"找不到文件 {file}"))
+    out, err = out_console(), err_console()
+    engine, shown = open_cli_database(db)
+    try:
+        if _needs_sync(engine, loaded, form_id):
+            synced = sync_campaign(engine=engine, loaded=loaded, actor=_actor())
+            out.print(
+                f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
+                f"已先同步：{synced.summary()}",
+                markup=False,
+            )
+        with _progress_bar(f"导入 {file.name}") as progress:
+            result = import_file(
+                engine=engine,
+                loaded=loaded,
+                form_id=form_id,
+                path=file,
+                partial=partial,
+                actor=_actor(),
+                progress=progress,
+            )
+    except ImportRejected as exc:
+        for issue in exc.issues:
+            err.print(issue.render(), markup=False)
+        if exc.total > len(exc.issues):
+            err.print(f"……另有 {exc.total - len(exc.issues)} 处错误未列出", markup=False)
+        err.print(
+            f"✗ {file.name}：{exc.total} 处错误，未导入任何数据（改正后重新导入；"
+            "或加 --partial 先导入正确的行）",
+            markup=False,
+        )
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (FileRefused, SyncError) as exc:
+        fail(escape(str(exc)))
+    except SQLAlchemyError as exc:
+        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
+    except OSError as exc:
+        fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
+    finally:
+        engine.dispose()
+    title = loaded.spec.forms[form_id].title
+    out.print(
+        f"已导入 {file.name}（工作表 {result.sheet}）→ {title}（{form_id}）：共 {result.rows} 行，"
+        f"新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}",
+        markup=False,
+    )
+    for warning in result.warnings:
+        err.print(f"提示：{warning}", markup=False)
+    if result.rejected:
+        for issue in result.issues:
+            err.print(issue.render(), markup=False)
+        err.print(
+            f"拒收 {result.rejected} 行（其余已导入）；错误行已写入 {result.rejects_file}："
+            "改正后可直接再导入该文件",
+            markup=False,
+        )
+
+
+def template(
+    spec: SpecArg,
+    forms: Annotated[
+        list[str] | None,
+        typer.Argument(help="表单编号或名称（默认全部表单）", show_default=False),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="要生成的 .xlsx 文件（默认 <活动编号>-模板.xlsx）", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """生成数据填报模板（.xlsx）：每张表单一个工作表，带下拉选项和填写提示。Write a blank template workbook.
+
+    Each sheet has the field labels as header (required ones marked *), a hint row (which the
+    import skips), dropdown lists for choice, organisation, person and yes/no columns, and
+    date-formatted date columns. Fill it in Excel/WPS and import it as is.
+
+    Example:
+
+        campaignflow template campaign_specs/bapo-bali-2023/campaign.yaml -o 八破八立模板.xlsx
+        campaignflow template campaign.yaml problems fixes -o 问题整改模板.xlsx
+    """
+    from ..collect.template import write_template
+
+    loaded = _load(spec)
+    output = _output(output, loaded, "模板")
+    form_ids = [_form_id(loaded, name) for name in forms or []] or None
+    if not loaded.spec.forms:
+        fail(escape(f"活动 {loaded.spec.campaign.id} 没有表单（forms），无模板可生成"))
+    try:
+        result = write_template(loaded=loaded, path=output, form_ids=form_ids)
+    except OSError as exc:
+        fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
+    sheets = "、".join(result.sheets.values())
+    out_console().print(f"已生成模板 {output}：{len(result.sheets)} 个工作表（{sheets}）", markup=False)
+
+
+def ledger(
+    spec: SpecArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", help="要生成的 .xlsx 文件（默认 <活动编号>-整改台账.xlsx）", show_default=False
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """导出整改台账（.xlsx）：每条整改措施一行，按问题排列。Export the problem/rectification ledger.
+
+    Columns: 序号, 问题来源, 问题表现, 整改措施, 整改时限, 责任领导, 责任部门/责任人, 进展, 状态,
+    销号日期, 佐证材料, 备注 (then 问题编号, 措施编号). A problem's cells are repeated on each
+    of its measures' rows. Data is what the database holds now (import the lists first).
+
+    Example:
+
+        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml -o 整改台账.xlsx
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..collect.ledger_sheet import LedgerUnavailable, write_ledger
+
+    loaded = _load(spec)
+    output = _output(output, loaded, "整改台账")
+    engine, shown = open_cli_database(db)
+    try:
+        result = write_ledger(engine=engine, loaded=loaded, path=output)
+    except LedgerUnavailable as exc:
+        fail(escape(str(exc)))
+    except SQLAlchemyError as exc:
+        fail(escape(f"读取数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
+    except OSError as exc:
+        fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
+    finally:
+        engine.dispose()
+    out_console().print(
+        f"已导出整改台账 {output}：问题 {result.problems} 个，整改措施 {result.measures} 条",
+        markup=False,
+    )
+    if not result.problems:
+        err_console().print("提示：数据库中还没有问题清单数据，台账为空", markup=False)

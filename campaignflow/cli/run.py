@@ -1,0 +1,104 @@
+"""`run`: a phase, or the whole campaign, as Prefect flow runs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.command("final-report")(final_report)
+
+
+SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option("--as-of", formats=["%Y-%m-%d"], help="按哪一天的情况运行（默认今天，Asia/Shanghai）", show_default=False),
+]
+
+
+def _load_or_exit(spec: Path):
+    from ..spec import SpecError, load
+
+    try:
+        return load(spec)
+    except SpecError as exc:
+        err_console().print(exc.render(), markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def run(
+    spec: SpecArg,
+    phase: Annotated[str | None, typer.Option("--phase", "-p", help="只运行这个阶段/工作线（编号）", show_default=False)] = None,
+    as_of: AsOfOpt = None,
+) -> None:
+    """运行一个阶段，或按关口依次运行整个活动（Prefect 流程），并生成报告。Run a phase or the whole campaign.
+
+    Without a server configured the run uses Prefect's local mode with its state in the data
+    folder; with PREFECT_API_URL set (e.g. by `campaignflow server`) it appears in the UI.
+
+    Example:
+
+        campaignflow run campaign_specs/bapo-bali-2023/campaign.yaml --phase mobilise --as-of 2023-03-31
+    """
+    loaded = _load_or_exit(spec)
+    stage_ids = [s.id for s in loaded.spec.stages]
+    if phase is not None and phase not in stage_ids:
+        fail(f"没有阶段/工作线 {phase}（可选：{'、'.join(stage_ids)}）")
+    day = as_of.date() if as_of else None
+    if phase is None:
+        outcome = _run("flows.campaign:campaign", spec_path=str(spec), as_of=day)
+        phases = outcome["phases"]
+    else:
+        outcome = _run("flows.phase:phase", spec_path=str(spec), phase=phase, as_of=day)
+        phases = [outcome]
+    _print_outcome(loaded, phases, outcome.get("final"), outcome.get("stopped_at"))
+
+
+def _run(entrypoint: str, **parameters):
+    from .prefect_env import FlowFailed, run_flow
+
+    try:
+        return run_flow(entrypoint, **parameters)
+    except FlowFailed as exc:
+        fail(str(exc), EXIT_FAILURE)
+    except RuntimeError as exc:  # the Prefect server did not start
+        fail(str(exc), EXIT_FAILURE)
+
+
+def final_report(spec: SpecArg, as_of: AsOfOpt = None) -> None:
+    """生成活动总结报告。Write the campaign's closing report.
+
+    Example:
+
+        campaignflow final-report campaign_specs/party-building-2023/campaign.yaml --as-of 2023-12-31
+    """
+    _load_or_exit(spec)
+    outcome = _run("flows.final_report:final_report", spec_path=str(spec), as_of=as_of.date() if as_of else None)
+    _print_outcome(None, [], outcome, None)
+
+
+def _print_outcome(loaded, phases: list[dict], final: dict | None, stopped: str | None) -> None:
+    out = out_console()
+    names = {s.id: s.name for s in loaded.spec.stages} if loaded else {}
+    for p in phases:
+        gate = "关口已满足" if p["gate_passed"] else "关口未满足：" + "；".join(p["gate_reasons"])
+        out.print(f"■ {names.get(p['phase'], p['phase'])}（截至 {p['as_of']}）：措施完成 {p['done']}/{p['total']}，{gate}", markup=False)
+        if p["imported_files"]:
+            out.print(f"  收件箱：导入 {p['imported_files'] - p['rejected_files']} 个文件，拒收 {p['rejected_files']} 个", markup=False)
+        for fmt, path in p["reports"].items():
+            out.print(f"  报告 .{fmt}：{path}", markup=False)
+    if stopped:
+        out.print(f"活动停在阶段 {names.get(stopped, stopped)}：关口条件满足后再运行。", markup=False)
+    if final:
+        for fmt, path in final["reports"].items():
+            out.print(f"总结报告 .{fmt}：{path}", markup=False)
+
+
+__all__ = ["EXIT_FAILURE", "register"]

@@ -1,0 +1,144 @@
+"""The campaign's inbox folder: new .xlsx/.csv files are imported, then moved to processed/ or
+rejected/ (with the errors and a rejects workbook beside them).
+
+A file is matched to a form by its name (form id, title or sheet name) or, for a workbook, by its
+sheet names. Imports are idempotent, so a crash between import and move imports nothing twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..spec import LoadedCampaign
+from .importer import ImportRejected, import_file
+from .progress_sheet import import_progress, is_progress_file
+from .projections import UnknownProblem
+from .reader import FileRefused
+from .signoff_sheet import import_signoffs, is_signoff_file
+
+SUFFIXES = (".xlsx", ".csv")
+KIND_ORDER = {"problem": 0, "record": 1, "activity": 1, "feedback": 1, "ballot": 1, "rectification": 2}
+
+
+@dataclass
+class InboxFile:
+    """What happened to one file."""
+
+    file: str
+    form: str
+    status: str  # 已导入 / 已拒收
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    message: str = ""
+
+
+@dataclass
+class InboxReport:
+    folder: Path
+    files: list[InboxFile] = field(default_factory=list)
+
+    @property
+    def rejected(self) -> list[InboxFile]:
+        return [f for f in self.files if f.status == "已拒收"]
+
+
+def inbox_folder(home: Path, loaded: LoadedCampaign) -> Path:
+    """The campaign's inbox: `campaign.inbox` (relative to the campaign file) or under the data folder."""
+    if loaded.spec.campaign.inbox:
+        return (loaded.root / loaded.spec.campaign.inbox).resolve()
+    return home / "inbox" / loaded.spec.campaign.id
+
+
+def match_forms(path: Path, loaded: LoadedCampaign) -> list[str]:
+    """Forms this file feeds: by file name, else by the workbook's sheet names."""
+    names = {}
+    for form_id, form in loaded.spec.forms.items():
+        for name in (form_id, form.title, form.sheet):
+            if name:
+                names[name] = form_id
+    if path.stem in names:
+        return [names[path.stem]]
+    if path.suffix.lower() == ".xlsx":
+        try:
+            from python_calamine import CalamineWorkbook
+
+            sheets = CalamineWorkbook.from_path(str(path)).sheet_names
+        except Exception:  # noqa: BLE001 - unreadable: reported by the import itself
+            return []
+        return list(dict.fromkeys(names[s] for s in sheets if s in names))
+    return []
+
+
+def _order(path: Path, loaded: LoadedCampaign) -> tuple:
+    forms = match_forms(path, loaded)
+    kinds = [KIND_ORDER.get(loaded.spec.forms[f].kind, 1) for f in forms] or [3]
+    special = 4 if is_progress_file(path) else 5 if is_signoff_file(path) else 0
+    return (special, max(kinds), path.name)
+
+
+def _move(path: Path, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / path.name
+    if target.exists():
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = folder / f"{path.stem}.{stamp}{path.suffix}"
+    shutil.move(str(path), target)
+    return target
+
+
+def collect_inbox(*, engine: Engine, loaded: LoadedCampaign, home: Path) -> InboxReport:
+    """Import every new file of the inbox; never raises for a bad file (it is rejected instead)."""
+    folder = inbox_folder(home, loaded)
+    folder.mkdir(parents=True, exist_ok=True)
+    report = InboxReport(folder)
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))]
+    files = [p for p in files if not p.name.endswith(".rejects.xlsx")]
+    for path in sorted(files, key=lambda p: _order(p, loaded)):
+        report.files.extend(_import_one(engine, loaded, path, folder))
+    return report
+
+
+def _import_one(engine, loaded, path: Path, folder: Path) -> list[InboxFile]:
+    if is_progress_file(path):
+        forms = ["措施进展"]
+    elif is_signoff_file(path):
+        forms = ["阶段签批"]
+    else:
+        forms = match_forms(path, loaded)
+    if not forms:
+        known = "、".join(f"{fid}（{f.title}）" for fid, f in loaded.spec.forms.items())
+        return [_reject(path, folder, "?", f"无法判断属于哪张表单：文件名或工作表名应为表单编号或名称（{known}）或“措施进展”“阶段签批”")]
+    results = []
+    for form_id in forms:
+        try:
+            if form_id == "措施进展":
+                result = import_progress(engine=engine, loaded=loaded, path=path)
+            elif form_id == "阶段签批":
+                result = import_signoffs(engine=engine, loaded=loaded, path=path)
+            else:
+                result = import_file(engine=engine, loaded=loaded, form_id=form_id, path=path, rejects=True)
+        except ImportRejected as exc:
+            return [_reject(path, folder, form_id, str(exc), exc.rejects_file)]
+        except (FileRefused, UnknownProblem) as exc:
+            return [_reject(path, folder, form_id, str(exc))]
+        results.append(
+            InboxFile(path.name, form_id, "已导入", result.rows, result.inserted, result.updated, result.unchanged)
+        )
+    _move(path, folder / "processed")
+    return results
+
+
+def _reject(path: Path, folder: Path, form: str, message: str, rejects: Path | None = None) -> InboxFile:
+    target = _move(path, folder / "rejected")
+    target.with_name(target.name + ".errors.txt").write_text(message + "\n", encoding="utf-8")
+    if rejects is not None and rejects.exists():
+        shutil.move(str(rejects), target.with_name(f"{target.stem}.rejects.xlsx"))
+    first = message.splitlines()[0]
+    return InboxFile(path.name, form, "已拒收", message=first)

@@ -1,0 +1,225 @@
+"""Keep the kind-specific tables in step with submissions (same transaction, upsert by key).
+
+Submissions hold every value; these tables give the ledger, activity and evaluation code typed
+columns to work with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import db
+
+Rows = list[tuple[db.Submission, dict[str, Any]]]
+
+
+def project(
+    *,
+    session: Session,
+    kind: str,
+    form: db.Form,
+    campaign_id: int,
+    rows: Rows,
+    units: dict[str, int],
+    people: dict[str, int],
+) -> None:
+    """Upsert the kind's table rows for the given (submission, values) pairs."""
+    if not rows:
+        return
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        handler(session, form, campaign_id, rows, units, people)
+
+
+def _by_submission(session: Session, model: Any, rows: Rows) -> dict[int, Any]:
+    ids = [s.id for s, _ in rows]
+    return {
+        r.submission_id: r
+        for r in session.scalars(select(model).where(model.submission_id.in_(ids)))
+    }
+
+
+def _upsert(session: Session, model: Any, rows: Rows, build) -> None:
+    existing = _by_submission(session, model, rows)
+    for submission, values in rows:
+        columns = build(submission, values)
+        row = existing.get(submission.id)
+        if row is None:
+            session.add(model(submission_id=submission.id, **columns))
+        else:
+            for name, value in columns.items():
+                setattr(row, name, value)
+
+
+def _activity(session, form, campaign_id, rows, units, people) -> None:
+    _upsert(
+        session,
+        db.Activity,
+        rows,
+        lambda s, v: {
+            "campaign_id": campaign_id,
+            "unit_id": units[v["unit"]],
+            "type": v["type"],
+            "title": v["title"],
+            "held_on": v["date"],
+            "attendees": v.get("attendees"),
+            "speaker": v.get("speaker"),
+        },
+    )
+
+
+def _problem(session, form, campaign_id, rows, units, people) -> None:
+    _upsert(
+        session,
+        db.Problem,
+        rows,
+        lambda s, v: {
+            "campaign_id": campaign_id,
+            "form_id": form.id,
+            "code": v["code"],
+            "unit_id": units.get(v.get("unit") or ""),
+            "source": v.get("source"),
+            "category": v.get("category"),
+            "description": v["description"],
+            "found_on": v.get("found_on"),
+        },
+    )
+
+
+def _rectification(session, form, campaign_id, rows, units, people) -> None:
+    problem_form = session.scalar(
+        select(db.Form).where(db.Form.campaign_id == campaign_id, db.Form.key == form.of_form)
+    )
+    codes = {v["problem"] for _, v in rows}
+    problems = dict(
+        session.execute(
+            select(db.Problem.code, db.Problem.id).where(
+                db.Problem.form_id == (problem_form.id if problem_form else -1),
+                db.Problem.code.in_(codes),
+            )
+        ).all()
+    )
+    missing = sorted(c for c in codes if c not in problems)
+    if missing:  # checked per batch by SubmissionWriter.check before writing: not reached
+        raise UnknownProblem(missing, form.of_form or "")
+    _upsert(
+        session,
+        db.Rectification,
+        rows,
+        lambda s, v: {
+            "campaign_id": campaign_id,
+            "form_id": form.id,
+            "problem_id": problems[v["problem"]],
+            "code": v["code"],
+            "measure": v["measure"],
+            "owner_unit_id": units.get(v.get("owner") or ""),
+            "owner_person": v.get("owner_person"),
+            "leader": v.get("leader"),
+            "due_on": v.get("due"),
+            "state": v["state"],
+            "progress": v.get("progress"),
+            "evidence": v.get("evidence"),
+            "reviewer": v.get("reviewer"),
+            "closed_on": v.get("closed_on"),
+            "review_on": v.get("review_on"),
+            "note": v.get("note"),
+        },
+    )
+
+
+def _feedback(session, form, campaign_id, rows, units, people) -> None:
+    _upsert(
+        session,
+        db.FeedbackItem,
+        rows,
+        lambda s, v: {
+            "campaign_id": campaign_id,
+            "form_id": form.id,
+            "code": v["code"],
+            "received_on": v["received_on"],
+            "channel": v.get("channel"),
+            "content": v["content"],
+            "unit_id": units.get(v.get("unit") or ""),
+            "status": v["status"],
+            "replied_on": v.get("replied_on"),
+            "satisfaction": v.get("satisfaction"),
+        },
+    )
+
+
+def _ballot(session, form, campaign_id, rows, units, people) -> None:
+    """Rounds created as met; the batch's existing ballots loaded in one query."""
+    rounds: dict[str, db.EvaluationRound] = {
+        r.key: r
+        for r in session.scalars(
+            select(db.EvaluationRound).where(db.EvaluationRound.form_id == form.id)
+        )
+    }
+    missing_rounds = {v["round"] for _, v in rows} - set(rounds)
+    for key in sorted(missing_rounds):
+        rounds[key] = db.EvaluationRound(
+            campaign_id=campaign_id, form_id=form.id, key=key, title=key, headcount={}
+        )
+        session.add(rounds[key])
+    if missing_rounds:
+        session.flush()
+    indicator_ids = [
+        ind["id"]
+        for cat in ((form.definition.get("evaluation") or {}).get("categories") or [])
+        for ind in cat.get("indicators", [])
+    ]
+    unknown = sorted({v["subject"] for _, v in rows if v["subject"] not in people})
+    if unknown:  # checked per batch by SubmissionWriter.check before writing: not reached
+        raise UnknownProblem(unknown, "people", what="被测评人")
+    round_ids = {rounds[v["round"]].id for _, v in rows}
+    existing = {
+        (b.round_id, b.paper_key, b.subject_id): b
+        for b in session.scalars(
+            select(db.Ballot).where(
+                db.Ballot.round_id.in_(round_ids),
+                db.Ballot.paper_key.in_([s.natural_key for s, _ in rows]),
+            )
+        )
+    }
+    for submission, values in rows:
+        round_id = rounds[values["round"]].id
+        subject = people[values["subject"]]
+        columns = {
+            "rater_group": values.get("rater_group"),
+            "grade": values["grade"],
+            "indicators": {i: bool(values.get(i)) for i in indicator_ids},
+        }
+        ballot = existing.get((round_id, submission.natural_key, subject))
+        if ballot is None:
+            session.add(
+                db.Ballot(
+                    round_id=round_id,
+                    paper_key=submission.natural_key,
+                    subject_id=subject,
+                    **columns,
+                )
+            )
+        else:
+            for name, value in columns.items():
+                setattr(ballot, name, value)
+
+
+class UnknownProblem(ValueError):
+    """Rows refer to problems (or people) that do not exist."""
+
+    def __init__(self, codes: list[str], form: str, what: str = "问题编号") -> None:
+        shown = "、".join(codes[:10]) + ("……" if len(codes) > 10 else "")
+        super().__init__(f"{what} {shown} 在 {form} 中不存在：请先导入对应的数据")
+        self.codes = codes
+
+
+_HANDLERS = {
+    "activity": _activity,
+    "problem": _problem,
+    "rectification": _rectification,
+    "feedback": _feedback,
+    "ballot": _ballot,
+}

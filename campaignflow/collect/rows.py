@@ -1,0 +1,206 @@
+"""Map a sheet's header to a form's fields and turn each row into typed values or located errors."""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..spec import LoadedCampaign, effective_fields, natural_key
+from ..spec.models import Form
+from ..spec.tables import column_letter
+from .cells import CellError, Lookup, as_text, convert, header_text
+from .reader import UNCACHED_FORMULA, Table
+
+# The template's hint row (right below the header) wraps every hint in full-width brackets:
+# “（必填｜日期，如 2023-03-15）”. A row of only such cells there is skipped, not imported.
+HINT_OPEN, HINT_CLOSE = "（", "）"
+
+
+@dataclass(frozen=True)
+class ImportIssue:
+    """A problem at `sheet!C7`."""
+
+    sheet: str
+    row: int  # 1-based
+    col: int  # 0-based
+    message: str
+
+    @property
+    def cell(self) -> str:
+        return f"{self.sheet}!{column_letter(self.col)}{self.row}"
+
+    def render(self) -> str:
+        return f"{self.cell}: {self.message}"
+
+
+@dataclass
+class ParsedRow:
+    """A valid row: its number in the sheet, natural key and typed values by field id."""
+
+    row: int
+    key: str
+    values: dict[str, Any]
+    cells: list[Any] = field(default_factory=list, repr=False)  # as read, for a rejects file
+
+
+def header_labels(form: Form) -> set[str]:
+    """Every header text that names a field of `form` (ids, labels, the `columns` mapping)."""
+    labels = set(form.columns)
+    for fid, spec in effective_fields(form).items():
+        labels.add(fid)
+        if spec.label:
+            labels.add(spec.label)
+    return labels
+
+
+def is_hint_row(cells: list[Any]) -> bool:
+    texts = [as_text(c) for c in cells]
+    filled = [t for t in texts if t]
+    return bool(filled) and all(t.startswith(HINT_OPEN) and t.endswith(HINT_CLOSE) for t in filled)
+
+
+class RowParser:
+    """Built once per file: header mapping and converters for one form."""
+
+    def __init__(self, loaded: LoadedCampaign, form_id: str, table: Table) -> None:
+        self.form = loaded.spec.forms[form_id]
+        self.fields = effective_fields(self.form)
+        self.key_fields = natural_key(self.form)
+        self.lookup = Lookup(loaded.units, loaded.people)
+        self.sheet = table.sheet
+        self.header_row = table.header_row
+        self.uncached = table.uncached
+        self.ignored: list[str] = []  # header texts that name no field
+        self.columns, self.header_issues = self._map_header(table.header)
+        self._seen_keys: Counter[str] = Counter()
+        self._first_row: dict[str, int] = {}
+        self._merged_cols: dict[int, set[int]] = {}  # row -> columns inside a merged range
+        self.merged_rows = self._merged(table.merged)
+
+    def column_of(self, fid: str) -> int:
+        """The 0-based column of field `fid` (0 when it has none)."""
+        return next((c for c, f in self.columns.items() if f == fid), 0)
+
+    def _map_header(self, header: list[Any]) -> tuple[dict[int, str], list[ImportIssue]]:
+        by_label: dict[str, str] = {}
+        for fid, spec in self.fields.items():
+            by_label[header_text(fid)] = fid
+            if spec.label:
+                by_label[header_text(spec.label)] = fid
+        by_label.update({header_text(k): v for k, v in self.form.columns.items()})
+        columns: dict[int, str] = {}
+        issues: list[ImportIssue] = []
+        row = self.header_row
+        for col, cell in enumerate(header):
+            text = header_text(cell)
+            fid = by_label.get(text)
+            if fid is None:
+                if text:
+                    self.ignored.append(as_text(cell))
+                continue
+            if fid in columns.values():
+                first = column_letter(next(c for c, f in columns.items() if f == fid))
+                issues.append(
+                    ImportIssue(self.sheet, row, col, f"表头“{text}”重复（{first} 列已有）")
+                )
+                continue
+            columns[col] = fid
+        if not columns:
+            expected = "、".join(f.label or k for k, f in self.fields.items())
+            return columns, [
+                ImportIssue(
+                    self.sheet,
+                    row,
+                    0,
+                    f"找不到表头：第 {row} 行不是表单“{self.form.title}”的列名。"
+                    f"第一行应为表头，列名包括 {expected}",
+                )
+            ]
+        present = set(columns.values())
+        for fid, spec in self.fields.items():
+            if spec.required and fid not in present:
+                label = spec.label or fid
+                near = difflib.get_close_matches(label, self.ignored, n=1, cutoff=0.5)
+                hint = f"；表头中的“{near[0]}”是否就是它？" if near else ""
+                issues.append(
+                    ImportIssue(
+                        self.sheet,
+                        row,
+                        len(header),
+                        f"缺少必填列“{label}”（表头应为字段名称{hint}）",
+                    )
+                )
+        return columns, issues
+
+    def _merged(self, merged: list[tuple[int, int, int, int]]) -> dict[int, list[ImportIssue]]:
+        """Each data row inside a merged range -> its issue (merges in the header are fine)."""
+        rows: dict[int, list[ImportIssue]] = {}
+        for r0, c0, r1, c1 in merged:
+            if r1 + 1 <= self.header_row:
+                continue
+            span = f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}"
+            for r in range(max(r0 + 1, self.header_row + 1), r1 + 2):
+                rows.setdefault(r, []).append(
+                    ImportIssue(
+                        self.sheet, r, c0, f"合并单元格（{span}）：请取消合并并在每行填写完整"
+                    )
+                )
+                self._merged_cols.setdefault(r, set()).update(range(c0, c1 + 1))
+        return rows
+
+    def parse(self, row_number: int, cells: list[Any]) -> ParsedRow | list[ImportIssue] | None:
+        """A ParsedRow, the row's issues, or None for an empty row (or the template's hints)."""
+        uncached = self.uncached.get(row_number, set()) & set(self.columns)
+        if not uncached and not any(as_text(c) for c in cells):
+            return None
+        if row_number == self.header_row + 1 and is_hint_row(cells):
+            return None
+        values: dict[str, Any] = {}
+        issues: list[ImportIssue] = list(self.merged_rows.get(row_number, []))
+        merged = self._merged_cols.get(row_number, set())
+        for col, fid in self.columns.items():
+            if col in merged:
+                continue  # reported once for the merged range
+            if col in uncached:
+                issues.append(ImportIssue(self.sheet, row_number, col, UNCACHED_FORMULA))
+                continue
+            raw = cells[col] if col < len(cells) else ""
+            try:
+                values[fid] = convert(raw, self.fields[fid], self.lookup)
+            except CellError as exc:
+                issues.append(ImportIssue(self.sheet, row_number, col, str(exc)))
+        if issues:
+            return issues
+        if self.form.activity_type and not values.get("type"):
+            values["type"] = self.form.activity_type
+        key = self._key(values)
+        if self.key_fields:
+            if key in self._first_row:
+                labels = "、".join(self._label(k) for k in self.key_fields)
+                return [
+                    ImportIssue(
+                        self.sheet,
+                        row_number,
+                        self.column_of(self.key_fields[0]),
+                        f"与第 {self._first_row[key]} 行重复（{labels}相同）：同一条记录只能填一行",
+                    )
+                ]
+            self._first_row[key] = row_number
+        return ParsedRow(row_number, key, values, cells)
+
+    def _label(self, fid: str) -> str:
+        return self.fields[fid].label or fid
+
+    def _key(self, values: dict[str, Any]) -> str:
+        if self.key_fields:
+            return "|".join(as_text(values.get(k)) for k in self.key_fields)
+        # no declared key: the row's content, numbered among identical rows of the file
+        digest = hashlib.sha256(
+            json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode()
+        ).hexdigest()[:24]
+        self._seen_keys[digest] += 1
+        return f"{digest}#{self._seen_keys[digest]}"

@@ -1,0 +1,95 @@
+"""House-style filters for report templates: Chinese numbering, counts, percentages, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+_DIGITS = "零一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 20 -> 二十, 105 -> 一百零五 (up to 999)."""
+    if n < 0:
+        return "负" + cn_number(-n)
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 1000:
+        rest = n % 100
+        tail = "" if rest == 0 else ("零" + _DIGITS[rest] if rest < 10 else cn_number(rest) if rest >= 20 else "一" + cn_number(rest))
+        return _DIGITS[n // 100] + "百" + tail
+    return str(n)
+
+
+def section(n: int, level: int = 1) -> str:
+    """Official section numbers: level 1 一、 level 2 （一） level 3 1. level 4 （1）."""
+    if level == 1:
+        return f"{cn_number(n)}、"
+    if level == 2:
+        return f"（{cn_number(n)}）"
+    if level == 3:
+        return f"{n}."
+    return f"（{n}）"
+
+
+def ordinal_is(n: int) -> str:
+    """1 -> 一是, 2 -> 二是 …"""
+    return f"{cn_number(n)}是"
+
+
+def count(value: Any, unit: str = "") -> str:
+    """37 -> 37次 (with the unit given); None -> 0."""
+    if value is None:
+        value = 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{value}{unit}"
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """0.923 -> 92.3%; None -> —."""
+    if value is None:
+        return "—"
+    text = f"{float(value) * 100:.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def cn_date(value: Any, precision: str = "day") -> str:
+    """2023-11-05 -> 2023年11月5日 (precision month: 2023年11月)."""
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value)
+    if value is None:
+        return ""
+    if precision == "month":
+        return f"{value.year}年{value.month}月"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"})
+
+
+def full_width(text: str) -> str:
+    """ASCII punctuation between Chinese text -> full-width (，；：？！（）)."""
+    return str(text).translate(_FULL_WIDTH)
+
+
+def join_cn(items: Any, sep: str = "、") -> str:
+    return sep.join(str(i) for i in items)
+
+
+FILTERS = {
+    "cn_number": cn_number,
+    "section": section,
+    "ordinal_is": ordinal_is,
+    "count": count,
+    "percent": percent,
+    "cn_date": cn_date,
+    "full_width": full_width,
+    "join_cn": join_cn,
+}

@@ -1,0 +1,51 @@
+"""The phase flow: one phase (or track) of a campaign, as of a date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import flow
+
+from campaignflow.naming import today
+from tasks.collect import collect
+from tasks.deadlines import sweep_deadlines
+from tasks.gates import gate_check
+from tasks.ledger import reconcile_ledger
+from tasks.metrics import metrics
+from tasks.progress import refresh_progress, show_progress, start_progress
+from tasks.reports import publish_report, render_phase_report
+from tasks.runinfo import add_tags
+from tasks.spec import load_campaign, sync_spec
+
+from ._names import phase_run_name
+
+
+@flow(name="phase", flow_run_name=phase_run_name, persist_result=False)
+async def phase(spec_path: str, phase: str, as_of: dt.date | None = None) -> dict:
+    """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report."""
+    loaded = load_campaign(spec_path)
+    as_of = as_of or today(loaded.spec.campaign.timezone)
+    await add_tags(f"campaign:{loaded.spec.campaign.id}", f"phase:{phase}")
+    sync_spec(loaded)
+    bar = start_progress(loaded, phase, as_of)
+    inbox = collect(loaded, phase)
+    progress = refresh_progress(loaded, phase, as_of)
+    show_progress(bar, loaded, progress)
+    values = metrics(loaded, as_of)
+    gate = gate_check(loaded, phase, as_of, values)
+    sweep_deadlines(loaded, progress, as_of)
+    reconcile_ledger(loaded, phase, as_of)
+    markdown = render_phase_report(loaded, phase, as_of, gate, values)
+    published = publish_report(loaded, f"phase:{phase}", as_of, markdown)
+    return {
+        "campaign": loaded.spec.campaign.id,
+        "phase": phase,
+        "as_of": as_of.isoformat(),
+        "gate_passed": gate.passed,
+        "gate_reasons": gate.reasons,
+        "done": progress.done,
+        "total": progress.total,
+        "imported_files": len(inbox.files),
+        "rejected_files": len(inbox.rejected),
+        "reports": {fmt: str(path) for fmt, path in published.files.items()},
+    }

@@ -1,0 +1,22 @@
+"""Shared task options and the per-process workspace."""
+
+from __future__ import annotations
+
+from prefect.cache_policies import NONE
+
+from campaignflow.workspace import Workspace, open_workspace
+
+# Steps pass live domain objects (the loaded campaign) in-process: no caching, no persistence.
+STEP = {"cache_policy": NONE, "persist_result": False}
+IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5]}
+
+
+def workspace() -> Workspace:
+    """The campaign database and data folder of this process (from the environment)."""
+    return open_workspace()
+
+
+def artifact_key(*parts: str) -> str:
+    """Prefect artifact keys allow lowercase letters, digits and dashes only."""
+    text = "-".join(parts).lower().replace("_", "-")
+    return "".join(ch if ch.isalnum() and ch.isascii() or ch == "-" else "-" for ch in text)

@@ -1,0 +1,35 @@
+"""The deadline sweep of one stage: overdue and due-soon items, reminder digests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import get_run_logger, task
+from prefect.artifacts import create_table_artifact
+
+from campaignflow.deadlines import Digest, plan_reminders
+from campaignflow.progress import Progress
+from campaignflow.spec import LoadedCampaign
+
+from ._common import STEP, artifact_key
+
+
+@task(name="期限检查", **STEP)
+def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> list[Digest]:
+    """Overdue measures as a table artifact; one reminder digest per recipient unit."""
+    key = artifact_key(loaded.spec.campaign.id, progress.stage or "all", "overdue")
+    overdue = progress.overdue
+    create_table_artifact(
+        key=key,
+        table=[
+            {"措施": i.title, "责任单位": i.unit_name, "期限": str(i.due), "逾期（工作日）": i.workdays_overdue}
+            for i in overdue
+        ]
+        or [{"措施": "（无逾期事项）", "责任单位": "", "期限": "", "逾期（工作日）": 0}],
+        description=f"截至 {as_of} 逾期未完成的措施：{len(overdue)} 项",
+    )
+    digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
+    logger = get_run_logger()
+    for digest in digests:
+        logger.info("提醒 %s：%d 项", digest.unit_name, len(digest.items))
+    return digests

@@ -1,0 +1,30 @@
+"""The 问题 → 整改 ledger: reconciliation and open problems by unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+
+from campaignflow.ledger import Reconciliation, reconcile
+from campaignflow.spec import LoadedCampaign
+
+from ._common import STEP, artifact_key, workspace
+
+
+@task(name="台账对账", **STEP)
+def reconcile_ledger(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Reconciliation:
+    """对账 as of `as_of`; open problems by unit as a table artifact."""
+    result = reconcile(engine=workspace().engine, loaded=loaded, as_of=as_of)
+    if result.problems:
+        create_table_artifact(
+            key=artifact_key(loaded.spec.campaign.id, stage, "open-problems"),
+            table=[{"责任单位": unit, "未销号问题": n} for unit, n in result.open_by_unit.items()]
+            or [{"责任单位": "（全部已销号）", "未销号问题": 0}],
+            description=(
+                f"问题 {result.problems} 条，整改措施 {result.measures} 条，已销号 {result.measures_closed} 条，"
+                f"逾期 {len(result.overdue)} 条"
+            ),
+        )
+    return result

@@ -1,0 +1,54 @@
+"""Render and publish reports; show them in the Prefect UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+
+from campaignflow.gates import GateResult
+from campaignflow.metrics import MetricValue
+from campaignflow.reports import Published, final_context, phase_context, publish, render_template
+from campaignflow.reports.narrative import narrative_items
+from campaignflow.spec import LoadedCampaign
+
+from ._common import IO_RETRIES, STEP, artifact_key, workspace
+
+
+@task(name="生成阶段报告", **STEP)
+def render_phase_report(
+    loaded: LoadedCampaign, stage: str, as_of: dt.date, gate: GateResult, metrics: dict[str, MetricValue]
+) -> str:
+    """The phase report as Markdown (the campaign's template, or the built-in one)."""
+    context = phase_context(engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of, gate=gate, metrics=metrics)
+    reports = loaded.spec.reports
+    template = reports.phases.get(stage) or reports.phase
+    return render_template(loaded.root / template if template else None, "phase.md.j2", context)
+
+
+@task(name="生成总结报告", **STEP)
+def render_final_report(loaded: LoadedCampaign, as_of: dt.date) -> str:
+    ws = workspace()
+    narrative = narrative_items(engine=ws.engine, loaded=loaded, as_of=as_of)
+    context = final_context(engine=ws.engine, loaded=loaded, as_of=as_of, narrative=narrative)
+    template = loaded.spec.reports.final
+    return render_template(loaded.root / template if template else None, "final.md.j2", context)
+
+
+@task(name="发布报告", **STEP, **IO_RETRIES)
+def publish_report(loaded: LoadedCampaign, scope: str, as_of: dt.date, markdown: str) -> Published:
+    """Write .md/.html/.docx; a markdown artifact with the report and links to the files."""
+    ws = workspace()
+    published = publish(engine=ws.engine, loaded=loaded, home=ws.home, scope=scope, as_of=as_of, markdown=markdown)
+    base = artifact_key(loaded.spec.campaign.id, scope.split(":")[-1])
+    create_markdown_artifact(key=f"{base}-report", markdown=markdown, description=published.title)
+    for fmt, path in published.files.items():
+        if fmt != "md":
+            create_link_artifact(
+                key=f"{base}-{fmt}",
+                link=path.resolve().as_uri(),
+                link_text=f"{published.title}（.{fmt}）",
+                description=f"{published.title}：{path}",
+            )
+    return published

@@ -1,0 +1,35 @@
+"""Load and validate a campaign file; sync it into the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import get_run_logger, task
+
+from campaignflow.campaigns import active_spec_paths
+from campaignflow.spec import LoadedCampaign, load
+from campaignflow.sync import SyncResult, sync_campaign
+
+from ._common import IO_RETRIES, STEP, workspace
+
+
+@task(name="加载并校验方案", **STEP)
+def load_campaign(spec_path: str) -> LoadedCampaign:
+    """Read the campaign file; a SpecError (located, in Chinese) fails the run with its message."""
+    loaded = load(spec_path)
+    get_run_logger().info("已加载 %s（%s）", loaded.spec.campaign.title, spec_path)
+    return loaded
+
+
+@task(name="同步到数据库", **STEP, **IO_RETRIES)
+def sync_spec(loaded: LoadedCampaign) -> SyncResult:
+    """Write the spec into the campaign database (idempotent)."""
+    result = sync_campaign(engine=workspace().engine, loaded=loaded, actor="flow")
+    get_run_logger().info("同步：%s", result.summary())
+    return result
+
+
+@task(name="查找进行中的活动", **STEP)
+def active_campaigns(as_of: dt.date) -> list[str]:
+    """Spec paths of the campaigns running on `as_of` (as recorded by their last sync)."""
+    return active_spec_paths(engine=workspace().engine, as_of=as_of)
