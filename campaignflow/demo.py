@@ -1,45 +1,99 @@
-"""`make demo`: check every shipped campaign and show what each one declares.
+"""`make demo`: the shipped campaigns end to end on the embedded defaults.
 
-Run with `python -m campaignflow.demo`.
+Every shipped campaign is validated and summarised; then each is run as Prefect flows (a private
+Prefect server, SQLite, all state in `<data folder>/demo`): its sample data dropped into the
+inbox, every phase run gate by gate as of the campaign's last day, reports written.
+Run with `python -m campaignflow.demo`; the demo folder is rebuilt each time (reproducible).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+import time
+from pathlib import Path
 
 from rich.console import Console
 
+CAMPAIGNS = ("bapo-bali-2023", "tangping-review-2023", "theme-education-2023", "party-building-2023")
+
+
+def _prepare(home: Path) -> None:
+    if home.exists():
+        shutil.rmtree(home)
+    home.mkdir(parents=True)
+    os.environ["CAMPAIGNFLOW_HOME"] = str(home)
+    os.environ.pop("CAMPAIGNFLOW_DATABASE_URL", None)
+    # Prefect's per-task INFO lines would bury the summary; warnings (unmet gates) still show
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
+
+
+def _fill_inbox(loaded, home: Path) -> int:
+    from .collect.inbox import inbox_folder
+
+    inbox = inbox_folder(home, loaded)
+    inbox.mkdir(parents=True, exist_ok=True)
+    files = [p for p in sorted((loaded.root / "data").glob("*")) if p.suffix in (".csv", ".xlsx")]
+    for path in files:
+        shutil.copy(path, inbox / path.name)
+    return len(files)
+
 
 def main() -> int:
+    from .settings import load_settings
     from .spec import SpecError, load
     from .spec.shipped import shipped_campaigns
-    from .summary import describe, measure_lines
+    from .summary import describe
 
     console = Console(highlight=False, soft_wrap=True)
-    campaigns = shipped_campaigns()
-    if not campaigns:
-        console.print("campaign_specs/ 中没有活动方案", markup=False)
-        return 1
-    failed = 0
-    for name, folder in campaigns.items():
-        spec_file = folder / "campaign.yaml"
+    say = lambda text: console.print(text, markup=False)  # noqa: E731
+    shipped = shipped_campaigns()
+    loaded = {}
+    for name, folder in shipped.items():
         try:
-            loaded = load(spec_file)
+            loaded[name] = load(folder / "campaign.yaml")
         except SpecError as exc:
-            failed += 1
-            console.print(exc.render(), markup=False)
-            continue
-        console.rule(f"[bold]{name}")
-        console.print(describe(loaded), markup=False)
-        for line in measure_lines(loaded):
-            console.print(f"  · {line}", markup=False)
-    console.rule()
-    console.print(
-        f"{len(campaigns) - failed}/{len(campaigns)} 个内置活动方案通过检查。"
-        "下一步：campaignflow validate <你的 campaign.yaml>",
-        markup=False,
+            say(exc.render())
+            return 2
+        say(f"✓ {name}: {describe(loaded[name])}")
+    home = load_settings().home / "demo"
+    _prepare(home)
+    say(f"\n演示数据文件夹：{home}（每次运行重建）")
+    from .cli.prefect_env import prefect_session, run_flow
+
+    started = time.monotonic()
+    say("启动本地 Prefect 服务（首次约 15–30 秒）……")
+    written: list[tuple[str, dict]] = []
+    with prefect_session():
+        for name in (n for n in CAMPAIGNS if n in loaded):
+            campaign = loaded[name]
+            as_of = max(s.window[1] for s in campaign.spec.stages if s.window)
+            copied = _fill_inbox(campaign, home)
+            console.rule(f"{campaign.spec.campaign.title}（截至 {as_of}）")
+            say(f"收件箱放入 {copied} 个样例数据文件；运行全部阶段……")
+            outcome = run_flow("flows.campaign:campaign", spec_path=str(campaign.path), as_of=as_of)
+            for phase in outcome["phases"]:
+                gate = "关口已满足" if phase["gate_passed"] else "关口未满足"
+                say(f"  ■ {phase['phase']}: 措施完成 {phase['done']}/{phase['total']}，{gate}")
+            if outcome["stopped_at"]:
+                say(f"  活动停在阶段 {outcome['stopped_at']}（关口未满足）")
+            written.append((campaign.spec.campaign.title, outcome))
+    console.rule("报告")
+    for title, outcome in written:
+        files = [p for ph in outcome["phases"] for p in ph["reports"].values()]
+        if outcome["final"]:
+            files += list(outcome["final"]["reports"].values())
+        say(f"{title}：{len(files)} 个文件")
+        folder = Path(files[0]).parent if files else home
+        say(f"  {folder}")
+    say(f"\n用时 {time.monotonic() - started:.0f} 秒。报告在 {home / 'reports'}（.md / .html / .docx）。")
+    say(
+        "在 Prefect 界面中查看运行：另开终端运行 `uv run campaignflow server`，打开 http://127.0.0.1:4200 ，"
+        "再运行\n  CAMPAIGNFLOW_HOME=.campaignflow/demo PREFECT_API_URL=http://127.0.0.1:4200/api "
+        "uv run campaignflow run campaign_specs/bapo-bali-2023/campaign.yaml --as-of 2023-06-30"
     )
-    return 1 if failed else 0
+    return 0
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import importlib
 import inspect
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from ..settings import load_settings
@@ -33,24 +35,33 @@ def _flow(entrypoint: str) -> Any:
     return getattr(importlib.import_module(module), name)
 
 
-def run_flow(entrypoint: str, **parameters: Any) -> Any:
-    """Run the async flow at `module:name` to completion and return its result (raises FlowFailed).
-
-    Prefect reads its settings when first imported, so the flow is imported only once the
-    environment (and the private server) is ready."""
+@contextmanager
+def prefect_session() -> Iterator[str]:
+    """Make PREFECT_API_URL point at a server for the block: the one configured, or a private
+    one started (and stopped) here. Nested sessions share it."""
     settings = load_settings()
     os.environ.update(QUIET)
     os.environ.setdefault("PREFECT_HOME", str(settings.home / "prefect"))
     if os.environ.get("PREFECT_API_URL"):
-        return asyncio.run(_run(_flow(entrypoint), parameters))
+        yield os.environ["PREFECT_API_URL"]
+        return
     from .prefect_server import prefect_server
 
     with prefect_server(settings.home, ui=False) as server:
         os.environ["PREFECT_API_URL"] = server.api_url
         try:
-            return asyncio.run(_run(_flow(entrypoint), parameters))
+            yield server.api_url
         finally:
             os.environ.pop("PREFECT_API_URL", None)
+
+
+def run_flow(entrypoint: str, **parameters: Any) -> Any:
+    """Run the async flow at `module:name` to completion and return its result (raises FlowFailed).
+
+    Prefect reads its settings when first imported, so the flow is imported only once the
+    environment (and the private server) is ready."""
+    with prefect_session():
+        return asyncio.run(_run(_flow(entrypoint), parameters))
 
 
 async def _run(flow: Any, parameters: dict[str, Any]) -> Any:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -35,7 +35,9 @@ def project(
 
 
 def _by_submission(session: Session, model: Any, rows: Rows) -> dict[int, Any]:
-    ids = [s.id for s, _ in rows]
+    ids = [s.id for s, _ in rows if isinstance(s, db.Submission)]  # bulk-inserted ones are new
+    if not ids:
+        return {}
     return {
         r.submission_id: r
         for r in session.scalars(select(model).where(model.submission_id.in_(ids)))
@@ -43,15 +45,19 @@ def _by_submission(session: Session, model: Any, rows: Rows) -> dict[int, Any]:
 
 
 def _upsert(session: Session, model: Any, rows: Rows, build) -> None:
+    """Update the rows of changed submissions; insert those of new ones in one statement."""
     existing = _by_submission(session, model, rows)
+    new: list[dict[str, Any]] = []
     for submission, values in rows:
         columns = build(submission, values)
         row = existing.get(submission.id)
         if row is None:
-            session.add(model(submission_id=submission.id, **columns))
+            new.append({"submission_id": submission.id, **columns})
         else:
             for name, value in columns.items():
                 setattr(row, name, value)
+    if new:
+        session.execute(insert(model), new)
 
 
 def _activity(session, form, campaign_id, rows, units, people) -> None:
@@ -184,6 +190,7 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
             )
         )
     }
+    new: list[dict[str, Any]] = []
     for submission, values in rows:
         round_id = rounds[values["round"]].id
         subject = people[values["subject"]]
@@ -194,17 +201,19 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
         }
         ballot = existing.get((round_id, submission.natural_key, subject))
         if ballot is None:
-            session.add(
-                db.Ballot(
-                    round_id=round_id,
-                    paper_key=submission.natural_key,
-                    subject_id=subject,
+            new.append(
+                {
+                    "round_id": round_id,
+                    "paper_key": submission.natural_key,
+                    "subject_id": subject,
                     **columns,
-                )
+                }
             )
         else:
             for name, value in columns.items():
                 setattr(ballot, name, value)
+    if new:
+        session.execute(insert(db.Ballot), new)
 
 
 class UnknownProblem(ValueError):

@@ -4,9 +4,10 @@ keep the kind-specific tables (problem, rectification, activity, feedback, ballo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -15,6 +16,14 @@ from .projections import project
 from .rows import ParsedRow
 
 STATUS_FIELDS = ("state", "status")
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """A submission inserted in bulk: what the projections need of it."""
+
+    id: int
+    natural_key: str
 
 
 class SubmissionWriter:
@@ -151,26 +160,32 @@ class SubmissionWriter:
                 )
             )
         }
-        touched: list[tuple[db.Submission, dict[str, Any]]] = []
+        touched: list[tuple[Any, dict[str, Any]]] = []
+        new_rows: list[dict[str, Any]] = []
+        new_values: list[dict[str, Any]] = []
         for row in batch:
             data = db.jsonable(row.values)
             current = existing.get(row.key)
             if current is None:
-                current = db.Submission(
-                    campaign_id=self.campaign.id,
-                    form_id=self.form.id,
-                    natural_key=row.key,
-                    data=data,
-                    source_file=self.source,
-                    source_sheet=self.sheet,
-                    source_row=None if self.kind == "ballot" else row.row,  # anonymity
-                    created_at=self.now,
-                    updated_at=self.now,
-                    **self._columns(row.values),
+                new_rows.append(
+                    {
+                        "campaign_id": self.campaign.id,
+                        "form_id": self.form.id,
+                        "natural_key": row.key,
+                        "data": data,
+                        "archived": False,
+                        "source_file": self.source,
+                        "source_sheet": self.sheet,
+                        "source_row": None if self.kind == "ballot" else row.row,  # anonymity
+                        "created_at": self.now,
+                        "updated_at": self.now,
+                        **self._columns(row.values),
+                    }
                 )
-                self.session.add(current)
+                new_values.append(row.values)
                 self._inserted += 1
-            elif current.data != data or current.archived:
+                continue
+            if current.data != data or current.archived:
                 before = {k: v for k, v in current.data.items() if data.get(k) != v}
                 after = {k: v for k, v in data.items() if current.data.get(k) != v}
                 db.record_change(
@@ -196,6 +211,19 @@ class SubmissionWriter:
                 self._unchanged += 1
                 continue
             touched.append((current, row.values))
+        if new_rows:
+            # one multi-row INSERT … RETURNING per batch (the ORM unit of work would insert and
+            # track every object one by one)
+            inserted = self.session.execute(
+                insert(db.Submission).returning(
+                    db.Submission.id, db.Submission.natural_key, sort_by_parameter_order=True
+                ),
+                new_rows,
+            ).all()
+            touched.extend(
+                (NewSubmission(id_, key), values)
+                for (id_, key), values in zip(inserted, new_values, strict=True)
+            )
         self.session.flush()
         project(
             session=self.session,
