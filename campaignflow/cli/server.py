@@ -84,7 +84,11 @@ def server(
             out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止。", markup=False)
             from .serving import serve_deployments
 
-            serve_deployments(specs, _repo_root())
+            try:
+                serve_deployments(specs, _repo_root())
+            except (KeyboardInterrupt, SystemExit):
+                pass  # Ctrl-C: Prefect's runner has already shut down
+        out.print("已停止（Prefect 服务器与部署）。", markup=False)
     except KeyboardInterrupt:
         out.print("已停止。", markup=False)
     except RuntimeError as exc:

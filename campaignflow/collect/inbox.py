@@ -72,7 +72,9 @@ def match_forms(path: Path, loaded: LoadedCampaign) -> list[str]:
             sheets = CalamineWorkbook.from_path(str(path)).sheet_names
         except Exception:  # noqa: BLE001 - unreadable: reported by the import itself
             return []
-        return list(dict.fromkeys(names[s] for s in sheets if s in names))
+        forms = list(dict.fromkeys(names[s] for s in sheets if s in names))
+        # problems before the measures that refer to them, whatever the sheets' order
+        return sorted(forms, key=lambda f: KIND_ORDER.get(loaded.spec.forms[f].kind, 1))
     return []
 
 

@@ -137,7 +137,9 @@ def write_ledger(*, engine: Engine, loaded: LoadedCampaign, path: Path) -> Ledge
             .order_by(db.Form.id)
         ).all()
         if not forms:
-            raise LedgerUnavailable(f"活动 {meta.id} 没有问题清单类表单（kind: problem），无台账可导出")
+            raise LedgerUnavailable(
+                f"活动 {meta.id} 没有问题清单类表单（kind: problem），无台账可导出"
+            )
         sheets = [(form, *ledger_rows(session, campaign.id, form)) for form in forms]
     workbook = Workbook()
     workbook.remove(workbook.active)
@@ -161,7 +163,9 @@ def write_ledger(*, engine: Engine, loaded: LoadedCampaign, path: Path) -> Ledge
                 if cell.row == 1:
                     cell.font = Font(bold=True)
                     cell.fill = fill
-                    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+                    cell.alignment = Alignment(
+                        horizontal="center", vertical="center", wrap_text=True
+                    )
                     continue
                 cell.alignment = Alignment(vertical="top", wrap_text=name in WIDE)
                 if name in DATES:

@@ -26,7 +26,9 @@ def is_progress_file(path: Path) -> bool:
     return path.stem in PROGRESS_NAMES
 
 
-def import_progress(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor: str = "import") -> ImportResult:
+def import_progress(
+    *, engine: Engine, loaded: LoadedCampaign, path: Path, actor: str = "import"
+) -> ImportResult:
     table = open_table(path, list(PROGRESS_NAMES), COLUMNS)
     header = {
         COLUMNS[header_text(h)]: i for i, h in enumerate(table.header) if header_text(h) in COLUMNS
@@ -34,7 +36,14 @@ def import_progress(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
     issues: list[ImportIssue] = []
     for title, key in COLUMNS.items():
         if key in ("measure", "on") and key not in header:
-            issues.append(ImportIssue(table.sheet, table.header_row, len(table.header), f"缺少必填列“{title}”（表头应为 {' | '.join(COLUMNS)}）"))
+            issues.append(
+                ImportIssue(
+                    table.sheet,
+                    table.header_row,
+                    len(table.header),
+                    f"缺少必填列“{title}”（表头应为 {' | '.join(COLUMNS)}）",
+                )
+            )
     if issues:
         raise ImportRejected(path, issues, len(issues))
     measures = {m.id: m for m in loaded.spec.measures} | {m.title: m for m in loaded.spec.measures}
@@ -42,6 +51,7 @@ def import_progress(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
     date_field = FormField(type="date", required=True)
     rows = []
     for number, cells in table.rows:
+
         def get(k: str, cells: list = cells) -> object:
             return cells[header[k]] if k in header and header[k] < len(cells) else ""
 
@@ -49,7 +59,11 @@ def import_progress(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
             continue
         measure = measures.get(as_text(get("measure")))
         if measure is None:
-            issues.append(ImportIssue(table.sheet, number, header["measure"], f"未知措施“{as_text(get('measure'))}”"))
+            issues.append(
+                ImportIssue(
+                    table.sheet, number, header["measure"], f"未知措施“{as_text(get('measure'))}”"
+                )
+            )
             continue
         unit = as_text(get("unit")) or None
         try:
@@ -63,13 +77,23 @@ def import_progress(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
             col = header["unit"] if unit_error else header["on"]
             issues.append(ImportIssue(table.sheet, number, col, str(exc)))
             continue
-        evidence = [e for e in as_text(get("evidence")).replace("，", "、").replace(",", "、").split("、") if e]
+        evidence = [
+            e
+            for e in as_text(get("evidence")).replace("，", "、").replace(",", "、").split("、")
+            if e
+        ]
         rows.append((measure.id, unit, on, evidence))
     if issues:
         raise ImportRejected(path, issues, len(issues))
     result = ImportResult(form="措施进展", file=path.name, sheet=table.sheet, rows=len(rows))
     for measure_id, unit, on, evidence in rows:
         result.updated += mark_done(
-            engine=engine, loaded=loaded, measure=measure_id, unit=unit, on=on, evidence=evidence, actor=actor
+            engine=engine,
+            loaded=loaded,
+            measure=measure_id,
+            unit=unit,
+            on=on,
+            evidence=evidence,
+            actor=actor,
         )
     return result

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -111,6 +111,19 @@ def _rectification(session, form, campaign_id, rows, units, people) -> None:
     missing = sorted(c for c in codes if c not in problems)
     if missing:  # checked per batch by SubmissionWriter.check before writing: not reached
         raise UnknownProblem(missing, form.of_form or "")
+    # a rectification measure has no date of its own: it dates from its problem
+    found_on = dict(
+        session.execute(
+            select(db.Problem.id, db.Problem.found_on).where(db.Problem.id.in_(problems.values()))
+        ).all()
+    )
+    dated = [
+        {"id": submission.id, "on_date": found_on[problems[values["problem"]]]}
+        for submission, values in rows
+        if found_on.get(problems[values["problem"]]) is not None
+    ]
+    if dated:
+        session.execute(update(db.Submission), dated)  # bulk UPDATE by primary key
     _upsert(
         session,
         db.Rectification,

@@ -52,9 +52,7 @@ class Table:
     uncached: dict[int, set[int]] = field(default_factory=dict)
 
 
-def open_table(
-    path: Path, sheet_names: list[str], labels: Collection[str] | None = None
-) -> Table:
+def open_table(path: Path, sheet_names: list[str], labels: Collection[str] | None = None) -> Table:
     """The first of `sheet_names` found in the workbook (or its only visible sheet); a CSV is one
     sheet. `labels` (header texts, compared with `header_text`) find the header row."""
     path = Path(path)
@@ -76,20 +74,24 @@ def open_table(
 def _find_header(
     rows: Iterator[tuple[int, list[Any]]], known: set[str]
 ) -> tuple[int, list[Any], Iterator[tuple[int, list[Any]]]] | None:
-    """(header row number, header cells, the rows after it); None when there is no content."""
-    looked: list[tuple[int, list[Any]]] = []
-    for number, cells in rows:
-        looked.append((number, cells))
-        if known and any(header_text(c) in known for c in cells):
-            return number, cells, rows
-        if len(looked) >= HEADER_SEARCH:
-            break
-    # no row names a known column: the first non-empty one is the header (its mapping fails
-    # with a message listing the expected columns)
-    for index, (number, cells) in enumerate(looked):
-        if any(as_text(c) for c in cells):
-            return number, cells, itertools.chain(looked[index + 1 :], rows)
-    return None
+    """(header row number, header cells, the rows after it); None when there is no content.
+
+    The header is the row naming the most known columns among the first `HEADER_SEARCH` rows
+    (the earliest on a tie); when none names any, the first non-empty row (its mapping then
+    fails with a message listing the expected columns).
+    """
+    looked = list(itertools.islice(rows, HEADER_SEARCH))
+    scores = [sum(header_text(c) in known for c in cells) for _, cells in looked]
+    if known and any(scores):
+        index = scores.index(max(scores))
+    else:
+        index = next(
+            (i for i, (_, cells) in enumerate(looked) if any(as_text(c) for c in cells)), -1
+        )
+        if index < 0:
+            return None
+    number, cells = looked[index]
+    return number, cells, itertools.chain(looked[index + 1 :], rows)
 
 
 # ---------------------------------------------------------------- CSV

@@ -95,8 +95,7 @@ class SubmissionWriter:
             known = set(
                 self.session.scalars(
                     select(db.Problem.code).where(
-                        db.Problem.form_id
-                        == (self.problem_form.id if self.problem_form else -1),
+                        db.Problem.form_id == (self.problem_form.id if self.problem_form else -1),
                         db.Problem.code.in_(codes),
                     )
                 )
@@ -118,7 +117,11 @@ class SubmissionWriter:
                 subject = row.values.get("subject")
                 if subject and subject not in self.people:
                     found.append(
-                        (row, "subject", f"被测评人“{subject}”不在人员名单中：请先在活动方案中登记人员")
+                        (
+                            row,
+                            "subject",
+                            f"被测评人“{subject}”不在人员名单中：请先在活动方案中登记人员",
+                        )
                     )
         return found
 
@@ -212,17 +215,16 @@ class SubmissionWriter:
                 continue
             touched.append((current, row.values))
         if new_rows:
-            # one multi-row INSERT … RETURNING per batch (the ORM unit of work would insert and
-            # track every object one by one)
+            # multi-row INSERT … RETURNING (the ORM unit of work would insert and track every
+            # object one by one); ids are matched back by natural key, unique within the form
             inserted = self.session.execute(
-                insert(db.Submission).returning(
-                    db.Submission.id, db.Submission.natural_key, sort_by_parameter_order=True
-                ),
+                insert(db.Submission).returning(db.Submission.id, db.Submission.natural_key),
                 new_rows,
             ).all()
+            ids = {key: id_ for id_, key in inserted}
             touched.extend(
-                (NewSubmission(id_, key), values)
-                for (id_, key), values in zip(inserted, new_values, strict=True)
+                (NewSubmission(ids[row["natural_key"]], row["natural_key"]), values)
+                for row, values in zip(new_rows, new_values, strict=True)
             )
         self.session.flush()
         project(

@@ -169,6 +169,8 @@ def write_template(
             header.fill = header_fill
             header.alignment = Alignment(horizontal="center", vertical="center")
             text = hint(spec)
+            if spec.type == "person" and not people:  # no 人员名单 in the campaign: free text
+                text = text.replace("姓名，下拉选择", "姓名")
             tip = ws.cell(row=2, column=col + 1, value=text)
             tip.font = Font(italic=True, size=9, color=HINT_COLOUR)
             tip.alignment = Alignment(wrap_text=True, vertical="top")

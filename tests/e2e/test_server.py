@@ -1,0 +1,106 @@
+"""A real Prefect server with every deployment served: trigger a run through the API with
+parameters, read its artifacts back, see the report in the UI in Debian's chromium, stop with Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import re
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+pytestmark = pytest.mark.slow
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _wait_final(api, url: str, run_id: str, timeout: float = 180) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = api(url, f"/api/flow_runs/{run_id}")
+        if run["state_type"] in ("COMPLETED", "FAILED", "CRASHED", "CANCELLED"):
+            return run
+        time.sleep(1)
+    raise AssertionError(f"flow run {run_id} not finished in {timeout}s: {run['state_type']}")
+
+
+@pytest.fixture(scope="module")
+def phase_run(served, prefect_api):
+    api = prefect_api
+    url = served["url"]
+    deployment = next(d for d in served["deployments"] if d["name"] == "bapo-bali-2023-mobilise")
+    assert deployment["parameters"]["phase"] == "mobilise"
+    created = api(
+        url,
+        f"/api/deployments/{deployment['id']}/create_flow_run",
+        {"parameters": {"as_of": "2023-03-31"}},
+    )
+    run = _wait_final(api, url, created["id"])
+    assert run["state_type"] == "COMPLETED", served["log"].read_text()[-3000:]
+    artifacts = api(url, "/api/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    return run, {a["key"]: a for a in artifacts}
+
+
+def test_deployment_run_through_the_api(served, phase_run):
+    run, artifacts = phase_run
+    assert run["name"] == "八破八立 · 学习动员 · 2023-03-31"
+    assert sorted(run["tags"]) == ["campaign:bapo-bali-2023", "phase:mobilise"]
+    assert artifacts["bapo-bali-2023-mobilise-progress"]["data"] == 100
+    report = artifacts["bapo-bali-2023-mobilise-report"]["data"]
+    assert report.startswith("# “八破八立”解放思想大讨论学习动员阶段工作报告")
+    overdue = json.loads(artifacts["bapo-bali-2023-mobilise-overdue"]["data"])
+    assert overdue == [{"措施": "（无逾期事项）", "责任单位": "", "期限": "", "逾期（工作日）": 0}]
+    link = artifacts["bapo-bali-2023-mobilise-docx"]["data"]
+    assert ".docx" in link and (served["home"] / "reports" / "bapo-bali-2023").is_dir()
+
+
+@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason="chromium not installed (apt-get install chromium fonts-noto-cjk)")
+def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
+    assert CHROMIUM, "chromium is required under CI"
+    _, artifacts = phase_run
+    page = f"{served['url']}/artifacts/artifact/{artifacts['bapo-bali-2023-mobilise-report']['id']}"
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=20000",
+        "--window-size=1280,2000",
+    ]
+    dom = ""
+    for _attempt in range(3):  # the UI bundle loads lazily; give it a few tries
+        dom = subprocess.run(
+            [CHROMIUM, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
+        ).stdout
+        if "学习动员阶段工作报告" in dom:
+            break
+    subprocess.run(
+        [CHROMIUM, *flags, f"--screenshot={tmp_path / 'report.png'}", page],
+        capture_output=True,
+        timeout=120,
+    )
+    (tmp_path / "dom.html").write_text(dom, encoding="utf-8")
+    assert "Can't connect to Server API" not in dom
+    assert "学习动员阶段工作报告" in dom  # the report's Chinese title, rendered
+    assert re.search(r"<td[^>]*>5次</td>", dom)  # a table cell of the rendered report
+    assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_ctrl_c_stops_server_and_runner(served, phase_run):
+    process = served["process"]
+    port = int(served["url"].rsplit(":", 1)[1])
+    os.killpg(process.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
+    assert process.wait(timeout=60) == 0, served["log"].read_text()[-2000:]
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
+    log = served["log"].read_text()
+    assert "已停止" in log and "Traceback" not in log

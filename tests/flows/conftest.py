@@ -1,0 +1,59 @@
+"""Flow tests: one Prefect test server for the session, a fresh data folder per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from campaignflow.spec.shipped import shipped_root
+
+SPECS = shipped_root()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch, prefect_harness) -> Path:
+    """A fresh CAMPAIGNFLOW_HOME (SQLite) for one test."""
+    from campaignflow.workspace import close_workspaces
+
+    folder = tmp_path / "home"
+    monkeypatch.setenv("CAMPAIGNFLOW_HOME", str(folder))
+    monkeypatch.delenv("CAMPAIGNFLOW_DATABASE_URL", raising=False)
+    close_workspaces()
+    yield folder
+    close_workspaces()
+
+
+@pytest.fixture
+def fill_inbox():
+    return _fill_inbox
+
+
+@pytest.fixture
+def spec():
+    return _spec
+
+
+def _fill_inbox(home: Path, campaign: str, skip: tuple[str, ...] = ()) -> Path:
+    """Copy a shipped campaign's sample data into its inbox (minus `skip` file names)."""
+    inbox = home / "inbox" / campaign
+    inbox.mkdir(parents=True, exist_ok=True)
+    for path in sorted((SPECS / campaign / "data").iterdir()):
+        if path.suffix in (".csv", ".xlsx") and path.name not in skip:
+            shutil.copy(path, inbox / path.name)
+    return inbox
+
+
+def _spec(campaign: str) -> str:
+    return str(SPECS / campaign / "campaign.yaml")

@@ -1,0 +1,97 @@
+"""The phase and campaign flows under the Prefect test harness, on the shipped 八破八立 campaign."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+from docx import Document
+
+from flows.campaign import campaign
+from flows.phase import phase
+
+BAPO = "bapo-bali-2023"
+
+
+def _artifacts(flow_run_name: str) -> dict:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        ArtifactFilter,
+        ArtifactFilterFlowRunId,
+        FlowRunFilter,
+        FlowRunFilterName,
+    )
+
+    async def read():
+        async with get_client() as client:
+            runs = await client.read_flow_runs(
+                flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[flow_run_name]))
+            )
+            latest = max(runs, key=lambda r: r.created)  # the session's server keeps earlier tests' runs
+            artifacts = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[latest.id]))
+            )
+            return latest, {a.key: a for a in artifacts}
+
+    return asyncio.run(read())
+
+
+def test_phase_flow_imports_checks_and_reports(home, fill_inbox, spec):
+    inbox = fill_inbox(home, BAPO)
+    outcome = asyncio.run(phase(spec_path=spec(BAPO), phase="mobilise", as_of=dt.date(2023, 3, 31)))
+
+    assert outcome["gate_passed"] is True
+    assert (outcome["done"], outcome["total"]) == (5, 5)
+    assert outcome["imported_files"] == 7 and outcome["rejected_files"] == 0
+    assert not [p for p in inbox.iterdir() if p.is_file()]  # every file moved to processed/
+    assert len(list((inbox / "processed").iterdir())) == 7
+
+    markdown = open(outcome["reports"]["md"], encoding="utf-8").read()
+    assert markdown.startswith("# “八破八立”解放思想大讨论学习动员阶段工作报告")
+    assert "分解到责任单位共5项任务，已完成5项，完成率100%" in markdown
+    assert "**（一）印发《“八破八立”解放思想大讨论行动计划》**。" in markdown
+    html = open(outcome["reports"]["html"], encoding="utf-8").read()
+    assert "<h1>“八破八立”解放思想大讨论学习动员阶段工作报告</h1>" in html
+    paragraphs = [p.text for p in Document(outcome["reports"]["docx"]).paragraphs]
+    assert paragraphs[0] == "“八破八立”解放思想大讨论学习动员阶段工作报告"
+
+    run, artifacts = _artifacts("八破八立 · 学习动员 · 2023-03-31")
+    assert sorted(run.tags) == ["campaign:bapo-bali-2023", "phase:mobilise"]
+    assert artifacts["bapo-bali-2023-mobilise-progress"].data == 100
+    assert artifacts["bapo-bali-2023-mobilise-report"].data == markdown
+    inbox_rows = json.loads(artifacts["bapo-bali-2023-mobilise-inbox"].data)
+    assert {"文件": "signoff.csv", "表单": "阶段签批", "结果": "已导入"}.items() <= inbox_rows[-1].items()
+    assert {r["结果"] for r in inbox_rows} == {"已导入"} and len(inbox_rows) == 7
+    assert "bapo-bali-2023-mobilise-docx" in artifacts
+
+
+def test_reports_follow_the_data(home, fill_inbox, spec):
+    """Drop the 措施进展 sheet: two measures stay open, the figures and the gate change."""
+    fill_inbox(home, BAPO, skip=("progress.csv",))
+    outcome = asyncio.run(phase(spec_path=spec(BAPO), phase="mobilise", as_of=dt.date(2023, 3, 31)))
+    assert (outcome["done"], outcome["total"]) == (3, 5)
+    markdown = open(outcome["reports"]["md"], encoding="utf-8").read()
+    assert "已完成3项，完成率60%，逾期未完成2项" in markdown
+    assert "| 召开动员部署会 | 局党组 | 2023-03-13 |" in markdown
+    _, artifacts = _artifacts("八破八立 · 学习动员 · 2023-03-31")
+    assert artifacts["bapo-bali-2023-mobilise-progress"].data == 60
+
+
+def test_campaign_flow_stops_at_an_unmet_gate(home, fill_inbox, spec):
+    fill_inbox(home, BAPO, skip=("signoff.csv",))
+    outcome = asyncio.run(campaign(spec_path=spec(BAPO), as_of=dt.date(2023, 6, 30)))
+    assert [p["phase"] for p in outcome["phases"]] == ["mobilise", "examine"]
+    assert outcome["stopped_at"] == "examine"
+    assert outcome["phases"][1]["gate_reasons"] == ["学习动员出口：支部书记签批：待支部书记签批"]
+    assert outcome["final"] is None
+
+
+def test_campaign_flow_runs_every_phase_and_the_final_report(home, fill_inbox, spec):
+    fill_inbox(home, BAPO)
+    outcome = asyncio.run(campaign(spec_path=spec(BAPO), as_of=dt.date(2023, 6, 30)))
+    assert [p["phase"] for p in outcome["phases"]] == ["mobilise", "examine", "improve"]
+    assert outcome["stopped_at"] is None
+    final = open(outcome["final"]["reports"]["md"], encoding="utf-8").read()
+    assert final.startswith("# “八破八立”解放思想大讨论工作总结")
+    assert "共查找问题12条，制定整改措施14条" in final
