@@ -3,6 +3,9 @@
 SHELL := /bin/bash
 PYTHON ?= python3
 export PATH := $(HOME)/.local/bin:$(PATH)
+# uv's own certificate list does not know a site's TLS-intercepting proxy; the system store does
+export UV_NATIVE_TLS := 1
+export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 

@@ -13,6 +13,7 @@ ENTRYPOINTS = {
     "campaign": "flows/campaign.py:campaign",
     "final-report": "flows/final_report.py:final_report",
     "deadline-sweep": "flows/deadline_sweep.py:deadline_sweep",
+    "record-activity": "flows/record_activity.py:record_activity",
 }
 TIMEZONE = "Asia/Shanghai"
 WORK_POOL = "campaignflow"
@@ -79,6 +80,17 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
                     cron=cron,
                     tags=(tag, f"phase:{stage.id}"),
                     description=f"{loaded.spec.campaign.title} · {stage.name}：阶段流程与报告（阶段结束日 18:00）",
+                )
+            )
+        activity_forms = [f for f, form in loaded.spec.forms.items() if form.kind == "activity"]
+        if activity_forms:
+            specs.append(
+                DeploymentSpec(
+                    name=f"{cid}-record-activity",
+                    flow="record-activity",
+                    parameters={"spec_path": path, "form": activity_forms[0]},
+                    tags=(tag, "input:activity"),
+                    description=f"{loaded.spec.campaign.title}：在界面中登记一次活动（表单 {activity_forms[0]}，可改参数）",
                 )
             )
         specs.append(

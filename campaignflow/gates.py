@@ -57,6 +57,24 @@ def sign_off(
         )
 
 
+def record_declined(
+    *, engine: Engine, loaded: LoadedCampaign, stage: str, by: str, reason: str, on: dt.date, actor: str
+) -> None:
+    """Record that a sign-off was refused or never given (timeout): the gate stays closed."""
+    with db.write_session(engine) as session:
+        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
+        db.record_change(
+            session=session,
+            entity="stage",
+            entity_key=f"{loaded.spec.campaign.id}:{stage}",
+            action="sign_off_declined",
+            before=None,
+            after={"by": by, "reason": reason, "on": on.isoformat()},
+            actor=actor,
+            campaign_id=campaign.id if campaign else None,
+        )
+
+
 def signed_off(*, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date) -> dict | None:
     """The latest sign-off of a phase dated on or before `as_of`."""
     with db.read_session(engine) as session:

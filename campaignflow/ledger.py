@@ -1,4 +1,18 @@
-"""The 问题 → 整改 ledger as of a date: open problems by unit and the 对账 counts."""
+"""The 问题 → 整改 ledger: the measures' state machine (销号, 巩固, reopening) and 对账.
+
+States of a rectification measure and the transitions allowed (anything else is
+`IllegalTransition`, with a message saying what is possible):
+
+    未启动 → 整改中 (start) | 已完成 (close) | 长期坚持 (standing)
+    整改中 → 已完成 (close) | 长期坚持 (standing)
+    已完成 → 巩固 (consolidate, on or after its review date 巩固复查日期) | 整改中 (reopen)
+    巩固   → 整改中 (reopen)
+    长期坚持 → 整改中 (reopen)
+
+销号 (close) needs evidence (text, or a file that exists) and a reviewer who is not the measure's
+责任人. Reopening needs a reason. Every change is audit-logged (`audit_log`, action `state`).
+A problem is closed when all its measures are 已完成/巩固/长期坚持 (and it has at least one),
+consolidated when all are 巩固/长期坚持 (at least one 巩固); reopening a measure reopens it.
 
 from __future__ import annotations
 
@@ -6,13 +20,27 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
+from contextlib import contextmanager
+from pathlib import Path
+
 from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 from . import db
 from .spec import LoadedCampaign
 
 CLOSED_STATES = ("已完成", "巩固")
 STANDING_STATE = "长期坚持"
+NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED = "未启动", "整改中", "已完成", "巩固"
+STATES = (NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED, STANDING_STATE)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    NOT_STARTED: (IN_PROGRESS, DONE, STANDING_STATE),
+    IN_PROGRESS: (DONE, STANDING_STATE),
+    DONE: (CONSOLIDATED, IN_PROGRESS),
+    CONSOLIDATED: (IN_PROGRESS,),
+    STANDING_STATE: (IN_PROGRESS,),
+}
+SOURCES = ("自己找", "领导点", "互相提", "巡察", "审计", "群众评议")
 
 
 @dataclass

@@ -16,13 +16,21 @@ from tasks.progress import refresh_progress, show_progress, start_progress
 from tasks.reports import publish_report, render_phase_report
 from tasks.runinfo import add_tags
 from tasks.spec import load_campaign, sync_spec
+from tasks.ui_input import ask_sign_off
 
 from ._names import phase_run_name
 
 
 @flow(name="phase", flow_run_name=phase_run_name, persist_result=False)
-async def phase(spec_path: str, phase: str, as_of: dt.date | None = None) -> dict:
-    """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report."""
+async def phase(
+    spec_path: str,
+    phase: str,
+    as_of: dt.date | None = None,
+    ask_sign_off_in_ui: bool = False,
+    sign_off_timeout: int = 3600,
+) -> dict:
+    """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report; with
+    `ask_sign_off_in_ui`, wait for the phase's sign-off in the Prefect UI (up to the timeout)."""
     loaded = load_campaign(spec_path)
     as_of = as_of or today(loaded.spec.campaign.timezone)
     await add_tags(f"campaign:{loaded.spec.campaign.id}", f"phase:{phase}")
@@ -31,6 +39,8 @@ async def phase(spec_path: str, phase: str, as_of: dt.date | None = None) -> dic
     inbox = collect(loaded, phase)
     progress = refresh_progress(loaded, phase, as_of)
     show_progress(bar, loaded, progress)
+    if ask_sign_off_in_ui:
+        await ask_sign_off(loaded, phase, as_of, sign_off_timeout)
     values = metrics(loaded, as_of)
     gate = gate_check(loaded, phase, as_of, values)
     sweep_deadlines(loaded, progress, as_of)

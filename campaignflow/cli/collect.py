@@ -128,7 +128,9 @@ def _progress_bar(label: str) -> Iterator:
 
 def import_command(
     spec: SpecArg,
-    form: Annotated[str, typer.Argument(help="表单编号或名称，如 problems 或 问题清单", show_default=False)],
+    form: Annotated[
+        str, typer.Argument(help="表单编号或名称，如 problems 或 问题清单", show_default=False)
+    ],
     file: Annotated[Path, typer.Argument(help="要导入的 .xlsx 或 .csv 文件", show_default=False)],
     partial: Annotated[
         bool,
@@ -226,7 +228,10 @@ def template(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="要生成的 .xlsx 文件（默认 <活动编号>-模板.xlsx）", show_default=False
+            "--output",
+            "-o",
+            help="要生成的 .xlsx 文件（默认 <活动编号>-模板.xlsx）",
+            show_default=False,
         ),
     ] = None,
 ) -> None:
@@ -253,7 +258,9 @@ def template(
     except OSError as exc:
         fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
     sheets = "、".join(result.sheets.values())
-    out_console().print(f"已生成模板 {output}：{len(result.sheets)} 个工作表（{sheets}）", markup=False)
+    out_console().print(
+        f"已生成模板 {output}：{len(result.sheets)} 个工作表（{sheets}）", markup=False
+    )
 
 
 def ledger(
@@ -261,7 +268,10 @@ def ledger(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="要生成的 .xlsx 文件（默认 <活动编号>-整改台账.xlsx）", show_default=False
+            "--output",
+            "-o",
+            help="要生成的 .xlsx 文件（默认 <活动编号>-整改台账.xlsx）",
+            show_default=False,
         ),
     ] = None,
     db: DbOption = None,

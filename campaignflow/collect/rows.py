@@ -204,3 +204,14 @@ class RowParser:
         ).hexdigest()[:24]
         self._seen_keys[digest] += 1
         return f"{digest}#{self._seen_keys[digest]}"
+
+
+def row_key(form, values: dict[str, Any]) -> str:
+    """The natural key of one row entered on its own (not part of a file)."""
+    key_fields = natural_key(form)
+    if key_fields:
+        return "|".join(as_text(values.get(k)) for k in key_fields)
+    digest = hashlib.sha256(
+        json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode()
+    ).hexdigest()[:24]
+    return f"{digest}#1"

@@ -1,11 +1,13 @@
 """Render report templates in Jinja2's immutable sandbox with StrictUndefined.
 
-Templates get plain data (dicts, lists, numbers, strings) — never ORM objects or sessions.
-`*` and `**` are capped so a template cannot build huge values.
+Templates get plain data (dicts, lists, numbers, strings, dates) — never ORM objects or
+sessions. `*` and `**` are capped so a template cannot build huge values; a campaign's own
+templates are rendered in a worker process with a time and a memory limit (`worker.py`).
 """
 
 from __future__ import annotations
 
+import sys
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from .filters import FILTERS
 
 MAX_POWER = 100
 MAX_REPEAT = 100_000
+MAX_NUMBER = 10**12  # operands of * beyond this are refused
 
 
 class ReportTemplateError(ValueError):
@@ -29,12 +32,17 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset(["*", "**"])
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_POWER:
-            raise self.security_error(f"指数 {right} 过大")
+        if operator == "**":
+            if isinstance(right, int | float) and abs(right) > MAX_POWER:
+                raise self.security_error(f"指数 {right} 过大（上限 {MAX_POWER}）")
+            if isinstance(left, int | float) and abs(left) > MAX_NUMBER:
+                raise self.security_error("乘方的底数过大")
         if operator == "*":
             for a, b in ((left, right), (right, left)):
                 if isinstance(a, str | list | tuple) and isinstance(b, int) and len(a) * b > MAX_REPEAT:
-                    raise self.security_error("重复次数过大")
+                    raise self.security_error(f"重复次数过大（结果上限 {MAX_REPEAT} 项）")
+            if all(isinstance(x, int | float) for x in (left, right)) and max(abs(left), abs(right)) > MAX_NUMBER:
+                raise self.security_error("乘数过大")
         return super().call_binop(context, operator, left, right)
 
 
@@ -56,21 +64,43 @@ def builtin_template(name: str) -> tuple[str, str]:
     return resource.read_text(encoding="utf-8"), f"<内置模板 {name}>"
 
 
+def _template_line(exc: BaseException) -> int | None:
+    line = getattr(exc, "lineno", None)
+    if line:
+        return line
+    tb = exc.__traceback__
+    found = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            found = tb.tb_lineno
+        tb = tb.tb_next
+    return found
+
+
 def render_source(source: str, display: str, context: dict[str, Any]) -> str:
     """Render template text; any error becomes ReportTemplateError naming `display:line`."""
     env = environment()
     try:
         return env.from_string(source).render(**context)
-    except TemplateError as exc:
-        line = getattr(exc, "lineno", None)
+    except (TemplateError, ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        line = _template_line(exc)
         where = f"{display}:{line}" if line else display
-        raise ReportTemplateError(f"{where}: 报告模板出错：{exc}") from None
+        message = exc.message if isinstance(exc, TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        raise ReportTemplateError(f"{where}: 报告模板出错：{message}") from None
+    except RecursionError:
+        raise ReportTemplateError(f"{display}: 报告模板递归过深") from None
 
 
-def render_template(path: Path | None, builtin: str, context: dict[str, Any]) -> str:
-    """Render the campaign's own template at `path`, or the built-in one."""
+def render_template(path: Path | None, builtin: str, context: dict[str, Any], *, isolate: bool | None = None) -> str:
+    """Render the campaign's own template at `path` (in a limited worker process), or the built-in one."""
     if path is None:
         source, display = builtin_template(builtin)
     else:
         source, display = path.read_text(encoding="utf-8"), str(path)
+    if isolate is None:
+        isolate = path is not None and sys.platform != "win32"
+    if isolate:
+        from .worker import render_in_worker
+
+        return render_in_worker(source, display, context)
     return render_source(source, display, context)

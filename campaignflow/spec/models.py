@@ -231,13 +231,18 @@ class IndicatorCategory(Strict):
 
 
 class ClassRule(Strict):
+    """A classification band: min_score ≤ score < max_score (lower bound in, upper bound out)."""
+
     label: str = Field(min_length=1)
-    min_score: float | None = None
-    max_score: float | None = None
+    min_score: float | None = None  # inclusive
+    max_score: float | None = None  # exclusive
     veto: bool = False  # the class given when a veto indicator is confirmed
 
 
 class Quota(Strict):
+    """At most `at_most` × (people with a score) may end with `grade`; the lowest scores over the
+    quota (and everyone tied with the first one over) move down one grade."""
+
     grade: str
     at_most: float = Field(gt=0, le=1)  # share of those evaluated
 
@@ -258,6 +263,19 @@ class Evaluation(Strict):
     classes: list[ClassRule] = []
     quotas: list[Quota] = []
     min_ballots_shown: int = Field(default=3, ge=1)
+    # the lowest score that earns each grade; a grade not listed: halfway between its points and
+    # the next lower grade's (95/85/75/65 → 优秀 ≥ 90, 称职 ≥ 80, 基本称职 ≥ 70, else 不称职)
+    grade_floors: dict[str, float] = {}
+    # the grade of 称职以上率 (votes for it or any grade with more points); default: second-best
+    pass_grade: str | None = None
+    # when a veto indicator makes the person fall in the veto class: `confirmed` — confirmed in
+    # the findings form; `ballots` — ticked on more than `veto_share` of the valid ballots; `either`
+    veto_rule: Literal["confirmed", "ballots", "either"] = "confirmed"
+    veto_share: float = Field(default=0.5, gt=0, lt=1)
+    # the record form of confirmed manifestations (fields subject, manifestation, conclusion);
+    # default: the campaign's record form with a person field `subject` and `manifestation`
+    findings: str | None = None
+    confirmed_value: str = "认定"  # the `conclusion` that confirms (a form without it: every row)
 
 
 class Form(Strict):

@@ -72,7 +72,7 @@ def served(tmp_path_factory):
         assert process.poll() is None, log.read_text()
         try:
             deployments = api(url, "/api/deployments/filter", {})
-            if len(deployments) >= 20:
+            if len(deployments) >= 24:
                 break
         except OSError:
             pass

@@ -23,6 +23,7 @@ def test_every_entrypoint_is_a_flow():
         "flows/campaign.py:campaign",
         "flows/final_report.py:final_report",
         "flows/deadline_sweep.py:deadline_sweep",
+        "flows/record_activity.py:record_activity",
     }
     for entrypoint in entrypoints:
         path, name = entrypoint.split(":")
