@@ -51,14 +51,13 @@ class ReminderItem:
     @property
     def text(self) -> str:
         i = self.item
-        due = f"{i.due}"
-        if self.due and i.due and self.due != i.due:
-            due += f"（节假日顺延至 {self.due}）"
-        if self.kind == BEFORE_DUE:
-            if self.workdays <= 0:
-                return f"【{self.kind}】{i.title}（{i.unit_name}）今天到期（期限 {due}）"
-            return f"【{self.kind}】{i.title}（{i.unit_name}）将于 {due} 到期，还剩 {self.workdays} 个工作日"
-        return f"【{self.kind}】{i.title}（{i.unit_name}）已逾期 {self.workdays} 个工作日（期限 {due}）"
+        head = f"【{self.kind}】{i.title}（{i.unit_name}）"
+        moved = f"（节假日顺延至 {self.due}）" if self.due and i.due and self.due != i.due else ""
+        if self.kind != BEFORE_DUE:
+            return f"{head}已逾期 {self.workdays} 个工作日（期限 {i.due}{'，' + moved[1:-1] if moved else ''}）"
+        if self.workdays <= 0:
+            return f"{head}今天到期（期限 {i.due}{'，' + moved[1:-1] if moved else ''}）"
+        return f"{head}将于 {i.due}{moved or ' '}到期，还剩 {self.workdays} 个工作日"
 
 
 @dataclass
@@ -126,7 +125,10 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
         overdue = calendar.workdays_between(due, as_of)
         if overdue < 1:
             continue  # past due only by rest days: the first working day after says so
-        add(status.unit, ReminderItem(OVERDUE, status, overdue, calendar.add_workdays(due, overdue), None, due))
+        add(
+            status.unit,
+            ReminderItem(OVERDUE, status, overdue, calendar.add_workdays(due, overdue), None, due),
+        )
         parent = units[status.unit].parent if status.unit in units else None
         escalate_after = max(policy.escalate_after, 1)
         if overdue >= escalate_after and parent:
@@ -138,4 +140,6 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
 def merge_progress(parts: list[Progress]) -> Progress:
     """Several stages' progress as one (a recipient gets one digest per sweep, not per stage)."""
     items = [i for p in parts for i in p.items]
-    return Progress(stage=None, done=sum(p.done for p in parts), total=sum(p.total for p in parts), items=items)
+    return Progress(
+        stage=None, done=sum(p.done for p in parts), total=sum(p.total for p in parts), items=items
+    )

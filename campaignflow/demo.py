@@ -16,7 +16,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-CAMPAIGNS = ("bapo-bali-2023", "tangping-review-2023", "theme-education-2023", "party-building-2023")
+CAMPAIGNS = (
+    "bapo-bali-2023",
+    "tangping-review-2023",
+    "theme-education-2023",
+    "party-building-2023",
+)
 
 
 def _prepare(home: Path) -> None:
@@ -38,6 +43,21 @@ def _fill_inbox(loaded, home: Path) -> int:
     for path in files:
         shutil.copy(path, inbox / path.name)
     return len(files)
+
+
+def _show_reminders(say, run_flow, campaign, as_of) -> None:
+    """The daily deadline sweep on the campaign's last day at 09:00 Beijing time: which reminders
+    would go out (no robot tokens are configured in the demo, so none is actually sent)."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    now = dt.datetime.combine(as_of, dt.time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
+    sweeps = run_flow("flows.deadline_sweep:deadline_sweep", as_of=as_of, now=now)
+    mine = [s for s in sweeps if s["campaign"] == campaign.spec.campaign.id]
+    reminders = [r for s in mine for r in s["reminders"]]
+    say(f"  期限检查（{as_of} 09:00）：{len(reminders)} 条提醒")
+    for r in reminders:
+        say(f"    · {r['unit']} / {r['channel']}：{r['items']} 项 — {r['status']}")
 
 
 def main() -> int:
@@ -79,6 +99,7 @@ def main() -> int:
             if outcome["stopped_at"]:
                 say(f"  活动停在阶段 {outcome['stopped_at']}（关口未满足）")
             written.append((campaign.spec.campaign.title, outcome))
+            _show_reminders(say, run_flow, campaign, as_of)
     console.rule("报告")
     for title, outcome in written:
         files = [p for ph in outcome["phases"] for p in ph["reports"].values()]
@@ -87,7 +108,9 @@ def main() -> int:
         say(f"{title}：{len(files)} 个文件")
         folder = Path(files[0]).parent if files else home
         say(f"  {folder}")
-    say(f"\n用时 {time.monotonic() - started:.0f} 秒。报告在 {home / 'reports'}（.md / .html / .docx）。")
+    say(
+        f"\n用时 {time.monotonic() - started:.0f} 秒。报告在 {home / 'reports'}（.md / .html / .docx）。"
+    )
     say(
         "在 Prefect 界面中查看运行：另开终端运行 `uv run campaignflow server`，打开 http://127.0.0.1:4200 ，"
         "再运行\n  CAMPAIGNFLOW_HOME=.campaignflow/demo PREFECT_API_URL=http://127.0.0.1:4200/api "

@@ -209,8 +209,7 @@ def score_round(
     group_counts = Counter(v.rater_group or "（未填）" for v in votes)
     result.by_group = {g: (n if n >= minimum else None) for g, n in sorted(group_counts.items())}
     unknown_groups = sorted(
-        {v.rater_group or "（未填）" for v in votes if ev.rater_groups}
-        - set(ev.rater_groups)
+        {v.rater_group or "（未填）" for v in votes if ev.rater_groups} - set(ev.rater_groups)
     )
     if unknown_groups:
         result.notes.append(f"测评人类别 {'、'.join(unknown_groups)} 不在权重表中，其票不计分")
@@ -302,9 +301,7 @@ def _veto(ev, person: PersonResult, indicators, ticks: Counter, valid: int, conf
             continue
         if ev.veto_rule in ("confirmed", "either") and ind_id in confirmed:
             note = confirmed[ind_id]
-            person.veto_reasons.append(
-                f"经认定存在“{ind.title}”" + (f"（{note}）" if note else "")
-            )
+            person.veto_reasons.append(f"经认定存在“{ind.title}”" + (f"（{note}）" if note else ""))
         elif ev.veto_rule in ("ballots", "either") and valid:
             n = ticks.get(ind_id, 0)
             if n / valid > ev.veto_share:
@@ -391,9 +388,7 @@ def findings_form(loaded: LoadedCampaign, ev: Evaluation) -> str | None:
 
 
 def _campaign(session: Session, loaded: LoadedCampaign) -> db.Campaign:
-    campaign = session.scalar(
-        select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-    )
+    campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
     if campaign is None:
         raise EvaluationError(f"活动 {loaded.spec.campaign.id} 尚未同步到数据库：请先运行 sync")
     return campaign
@@ -570,11 +565,13 @@ def round_keys(*, engine: Engine, loaded: LoadedCampaign) -> list[tuple[str, str
 
 
 def evaluate_all(
-    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date | None = None
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date | None = None, store: bool = True
 ) -> list[RoundResult]:
-    """Score and store every round of every ballot form (in form, round order)."""
+    """Score (and with `store`, store) every round of every ballot form (form, round order)."""
     return [
-        evaluate_round(engine=engine, loaded=loaded, form_id=fk, round_key=rk, as_of=as_of)
+        evaluate_round(
+            engine=engine, loaded=loaded, form_id=fk, round_key=rk, as_of=as_of, store=store
+        )
         for fk, rk in round_keys(engine=engine, loaded=loaded)
         if fk in ballot_forms(loaded)
     ]

@@ -36,13 +36,22 @@ class GateError(ValueError):
 
 
 def sign_off(
-    *, engine: Engine, loaded: LoadedCampaign, stage: str, by: str, remarks: str, on: dt.date, actor: str
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    stage: str,
+    by: str,
+    remarks: str,
+    on: dt.date,
+    actor: str,
 ) -> None:
     """Record that `by` (e.g. 支部书记) signed the phase off on `on`."""
     if stage not in {s.id for s in loaded.spec.stages}:
         raise GateError(f"没有阶段 {stage}（可选：{'、'.join(s.id for s in loaded.spec.stages)}）")
     with db.write_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
+        campaign = session.scalar(
+            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        )
         if campaign is None:
             raise GateError("活动尚未写入数据库：请先运行 campaignflow sync")
         db.record_change(
@@ -58,11 +67,20 @@ def sign_off(
 
 
 def record_declined(
-    *, engine: Engine, loaded: LoadedCampaign, stage: str, by: str, reason: str, on: dt.date, actor: str
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    stage: str,
+    by: str,
+    reason: str,
+    on: dt.date,
+    actor: str,
 ) -> None:
     """Record that a sign-off was refused or never given (timeout): the gate stays closed."""
     with db.write_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
+        campaign = session.scalar(
+            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        )
         db.record_change(
             session=session,
             entity="stage",
@@ -75,7 +93,9 @@ def record_declined(
         )
 
 
-def signed_off(*, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date) -> dict | None:
+def signed_off(
+    *, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date
+) -> dict | None:
     """The latest sign-off of a phase dated on or before `as_of`."""
     with db.read_session(engine) as session:
         entries = session.scalars(
@@ -93,14 +113,18 @@ def signed_off(*, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.
     return None
 
 
-def _check(engine, loaded, stage_id: str, gate: Gate, as_of, metrics, label: str) -> list[tuple[str, bool, str]]:
+def _check(
+    engine, loaded, stage_id: str, gate: Gate, as_of, metrics, label: str
+) -> list[tuple[str, bool, str]]:
     checks = []
     if gate.all_measures_done:
         progress = stage_progress(engine=engine, loaded=loaded, stage=stage_id, as_of=as_of)
         open_items = [f"{i.title}（{i.unit_name}）" for i in progress.items if not i.done]
         detail = f"{progress.done}/{progress.total} 项已完成"
         if open_items:
-            detail += "，未完成：" + "、".join(open_items[:5]) + ("……" if len(open_items) > 5 else "")
+            detail += (
+                "，未完成：" + "、".join(open_items[:5]) + ("……" if len(open_items) > 5 else "")
+            )
         checks.append((f"{label}：措施全部完成", not open_items, detail))
     if gate.sign_off:
         record = signed_off(engine=engine, loaded=loaded, stage=stage_id, as_of=as_of)
@@ -116,7 +140,12 @@ def _check(engine, loaded, stage_id: str, gate: Gate, as_of, metrics, label: str
 
 
 def check_gate(
-    *, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date, metrics: dict[str, MetricValue]
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    stage: str,
+    as_of: dt.date,
+    metrics: dict[str, MetricValue],
 ) -> GateResult:
     """Entry criteria of `stage` and exit criteria of the phase before it (staged campaigns)."""
     stages = loaded.spec.stages
@@ -125,8 +154,12 @@ def check_gate(
     if loaded.spec.staged and index > 0:
         previous = stages[index - 1]
         if previous.exit:
-            checks += _check(engine, loaded, previous.id, previous.exit, as_of, metrics, f"{previous.name}出口")
+            checks += _check(
+                engine, loaded, previous.id, previous.exit, as_of, metrics, f"{previous.name}出口"
+            )
     current = stages[index]
     if getattr(current, "entry", None):
-        checks += _check(engine, loaded, current.id, current.entry, as_of, metrics, f"{current.name}入口")
+        checks += _check(
+            engine, loaded, current.id, current.entry, as_of, metrics, f"{current.name}入口"
+        )
     return GateResult(stage=stage, passed=all(ok for _, ok, _ in checks), checks=checks)

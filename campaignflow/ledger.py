@@ -13,14 +13,14 @@ States of a rectification measure and the transitions allowed (anything else is
 责任人. Reopening needs a reason. Every change is audit-logged (`audit_log`, action `state`).
 A problem is closed when all its measures are 已完成/巩固/长期坚持 (and it has at least one),
 consolidated when all are 巩固/长期坚持 (at least one 巩固); reopening a measure reopens it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass, field
-
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -57,50 +57,113 @@ class Reconciliation:
     by_source: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     open_by_unit: dict[str, int] = field(default_factory=dict)
+    by_unit: dict[str, dict[str, int]] = field(
+        default_factory=dict
+    )  # unit -> problems/closed/measures…
+    measures_per_problem: dict[str, int] = field(default_factory=dict)  # problem code -> measures
+    problems_without_measures: list[str] = field(default_factory=list)
 
     @property
     def closure_rate(self) -> float | None:
         return round(self.problems_closed / self.problems, 4) if self.problems else None
 
+    @property
+    def measure_closure_rate(self) -> float | None:
+        return round(self.measures_closed / self.measures, 4) if self.measures else None
+
+    def as_dict(self) -> dict:
+        """Plain data for report templates (rates included)."""
+        import dataclasses
+
+        return {
+            **dataclasses.asdict(self),
+            "closure_rate": self.closure_rate,
+            "measure_closure_rate": self.measure_closure_rate,
+            "overdue_count": len(self.overdue),
+            "closed_without_evidence_count": len(self.closed_without_evidence),
+            "mean_measures_per_problem": (
+                round(self.measures / self.problems, 2) if self.problems else None
+            ),
+        }
+
 
 def reconcile(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> Reconciliation:
-    """Counts over the campaign's problems and rectification measures known on `as_of`."""
+    """Counts over the campaign's problems and rectification measures known on `as_of`.
+
+    Measures of problems found after `as_of` are left out with their problems; a measure closed
+    after `as_of` counts as 整改中.
+    """
     result = Reconciliation()
     with db.read_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
+        campaign = session.scalar(
+            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        )
         if campaign is None:
             return result
-        units = dict(session.execute(select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign.id)).all())
-        problems = session.scalars(select(db.Problem).where(db.Problem.campaign_id == campaign.id)).all()
+        units = dict(
+            session.execute(
+                select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign.id)
+            ).all()
+        )
+        problems = session.scalars(
+            select(db.Problem).where(db.Problem.campaign_id == campaign.id)
+        ).all()
         problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
+        known = {p.id for p in problems}
         measures = session.scalars(
             select(db.Rectification).where(db.Rectification.campaign_id == campaign.id)
         ).all()
+        measures = [m for m in measures if m.problem_id in known]
     by_problem: dict[int, list[db.Rectification]] = {}
     states: Counter[str] = Counter()
+    unit_rows: dict[str, Counter[str]] = {}
     for m in measures:
         state = _state_as_of(m, as_of)
         states[state] += 1
         by_problem.setdefault(m.problem_id, []).append(m)
-        row = {"code": m.code, "measure": m.measure, "unit": units.get(m.owner_unit_id, ""), "due": m.due_on, "state": state}
+        unit = units.get(m.owner_unit_id, "（未指定）")
+        unit_rows.setdefault(unit, Counter())["measures"] += 1
+        row = {
+            "code": m.code,
+            "measure": m.measure,
+            "unit": units.get(m.owner_unit_id, ""),
+            "due": m.due_on,
+            "state": state,
+        }
         if state not in CLOSED_STATES and state != STANDING_STATE and m.due_on and m.due_on < as_of:
             result.overdue.append(row)
-        if state in CLOSED_STATES and not (m.evidence or "").strip():
-            result.closed_without_evidence.append(row)
+            unit_rows[unit]["overdue"] += 1
+        if state in CLOSED_STATES:
+            unit_rows[unit]["measures_closed"] += 1
+            if not (m.evidence or "").strip():
+                result.closed_without_evidence.append(row)
     result.measures = len(measures)
     result.measures_closed = sum(states[s] for s in CLOSED_STATES)
-    result.by_state = dict(states)
+    result.by_state = {s: states[s] for s in STATES if states[s]} | {
+        s: n for s, n in states.items() if s not in STATES
+    }
     open_units: Counter[str] = Counter()
     for p in problems:
         own = by_problem.get(p.id, [])
-        closed = bool(own) and all(_state_as_of(m, as_of) in (*CLOSED_STATES, STANDING_STATE) for m in own)
+        closed = bool(own) and all(
+            _state_as_of(m, as_of) in (*CLOSED_STATES, STANDING_STATE) for m in own
+        )
         result.problems_closed += closed
-        if not closed:
-            open_units[units.get(p.unit_id, "（未指定）")] += 1
+        unit = units.get(p.unit_id, "（未指定）")
+        unit_rows.setdefault(unit, Counter())["problems"] += 1
+        result.measures_per_problem[p.code] = len(own)
+        if not own:
+            result.problems_without_measures.append(p.code)
+        if closed:
+            unit_rows[unit]["problems_closed"] += 1
+        else:
+            open_units[unit] += 1
     result.problems = len(problems)
     result.by_source = dict(Counter(p.source or "（未填）" for p in problems))
     result.by_category = dict(Counter(p.category or "（未填）" for p in problems))
     result.open_by_unit = dict(sorted(open_units.items()))
+    keys = ("problems", "problems_closed", "measures", "measures_closed", "overdue")
+    result.by_unit = {u: {k: c[k] for k in keys} for u, c in sorted(unit_rows.items())}
     return result
 
 
@@ -109,3 +172,277 @@ def _state_as_of(m: db.Rectification, as_of: dt.date) -> str:
     if m.state in CLOSED_STATES and m.closed_on and m.closed_on > as_of:
         return "整改中"
     return m.state
+
+
+# ---------------------------------------------------------------- the state machine
+
+
+class LedgerError(ValueError):
+    """A ledger change that cannot be made (message in Chinese, for the user)."""
+
+
+class UnknownMeasure(LedgerError):
+    pass
+
+
+class IllegalTransition(LedgerError):
+    pass
+
+
+@contextmanager
+def _session(session: Session | None, engine: Engine | None):
+    if session is not None:
+        yield session
+    elif engine is not None:
+        with db.write_session(engine) as s:
+            yield s
+    else:
+        raise TypeError("session= or engine= is required")
+
+
+def find_measure(
+    session: Session, loaded: LoadedCampaign, code: str, form: str | None = None
+) -> db.Rectification:
+    """The rectification measure `code` of the campaign (of `form` when several forms have it)."""
+    query = (
+        select(db.Rectification, db.Form.key)
+        .join(db.Form, db.Form.id == db.Rectification.form_id)
+        .join(db.Campaign, db.Campaign.id == db.Rectification.campaign_id)
+        .where(db.Campaign.key == loaded.spec.campaign.id, db.Rectification.code == code)
+    )
+    if form is not None:
+        query = query.where(db.Form.key == form)
+    found = session.execute(query).all()
+    if not found:
+        raise UnknownMeasure(f"找不到整改措施 {code}：请检查措施编号，或先导入整改清单")
+    if len(found) > 1:
+        forms = "、".join(k for _, k in found)
+        raise UnknownMeasure(f"措施编号 {code} 在多个整改清单中都有（{forms}）：请指明表单")
+    return found[0][0]
+
+
+def _illegal(m: db.Rectification, to: str, why: str = "") -> IllegalTransition:
+    allowed = "、".join(TRANSITIONS.get(m.state, ())) or "无"
+    return IllegalTransition(
+        f"整改措施 {m.code} 当前为“{m.state}”，不能改为“{to}”"
+        + (f"：{why}" if why else f"（当前状态只能改为：{allowed}）")
+    )
+
+
+def transition(
+    *,
+    session: Session,
+    measure: db.Rectification,
+    to: str,
+    on: dt.date,
+    actor: str,
+    evidence: str | None = None,
+    reviewer: str | None = None,
+    reason: str | None = None,
+) -> db.AuditEntry | None:
+    """Move `measure` to state `to`, checking the rules (see module doc); audit-logged.
+
+    Raises `IllegalTransition` with a message for the user. Also updates its problem's state.
+    """
+    if to not in STATES:
+        raise IllegalTransition(f"未知状态“{to}”（可选：{'、'.join(STATES)}）")
+    if to == measure.state:
+        raise _illegal(measure, to, f"已经是“{to}”")
+    if to not in TRANSITIONS.get(measure.state, ()):
+        raise _illegal(measure, to)
+    values: dict = {"state": to}
+    extra: dict = {}
+    if to == DONE:
+        evidence = (evidence or "").strip()
+        reviewer = (reviewer or "").strip()
+        if not evidence:
+            raise _illegal(measure, to, "销号须提供佐证材料（文字说明或文件）")
+        if not reviewer:
+            raise _illegal(measure, to, "销号须写明审核人")
+        if measure.owner_person and reviewer == measure.owner_person.strip():
+            raise _illegal(measure, to, f"审核人不能是责任人本人（{reviewer}）")
+        found_on = session.get(db.Problem, measure.problem_id).found_on
+        if found_on and on < found_on:
+            raise _illegal(measure, to, f"销号日期 {on} 早于问题发现日期 {found_on}")
+        values |= {"evidence": evidence, "reviewer": reviewer, "closed_on": on}
+    elif to == CONSOLIDATED:
+        if measure.review_on is None:
+            raise _illegal(measure, to, "尚未确定巩固复查日期（review_on）")
+        if on < measure.review_on:
+            raise _illegal(measure, to, f"巩固复查日期 {measure.review_on} 未到")
+    elif to == IN_PROGRESS and measure.state in (DONE, CONSOLIDATED, STANDING_STATE):
+        reason = (reason or "").strip()
+        if not reason:
+            raise _illegal(measure, to, "重新整改须说明原因")
+        note = f"{on.isoformat()} 重新整改：{reason}"
+        values |= {
+            "closed_on": None,
+            "note": f"{measure.note}；{note}" if measure.note else note,
+        }
+        extra["reason"] = reason
+    entry = db.update_audited(
+        session=session,
+        row=measure,
+        values=values,
+        entity_key=measure.code,
+        actor=actor,
+        action="state",
+    )
+    if entry is not None:
+        entry.after = {**(entry.after or {}), **extra, "on": on.isoformat()}
+    session.flush()
+    refresh_problem(session=session, problem_id=measure.problem_id, actor=actor, on=on)
+    return entry
+
+
+def refresh_problem(
+    *, session: Session, problem_id: int, actor: str, on: dt.date | None = None
+) -> str:
+    """Set a problem's state from its measures (open / closed / consolidated), audit-logged."""
+    problem = session.get(db.Problem, problem_id)
+    measures = session.scalars(
+        select(db.Rectification).where(db.Rectification.problem_id == problem_id)
+    ).all()
+    states = [m.state for m in measures]
+    finished = (*CLOSED_STATES, STANDING_STATE)
+    if states and all(s in finished for s in states):
+        closed_on = max((m.closed_on for m in measures if m.closed_on), default=on)
+        if CONSOLIDATED in states and all(s in (CONSOLIDATED, STANDING_STATE) for s in states):
+            values = {"state": "consolidated", "closed_on": closed_on,
+                      "consolidated_on": problem.consolidated_on or on}  # fmt: skip
+        else:
+            values = {"state": "closed", "closed_on": closed_on, "consolidated_on": None}
+    else:
+        values = {"state": "open", "closed_on": None, "consolidated_on": None}
+    db.update_audited(
+        session=session, row=problem, values=values, entity_key=problem.code, actor=actor,
+        action="state",
+    )  # fmt: skip
+    return values["state"]
+
+
+def _change(
+    *,
+    session: Session | None,
+    engine: Engine | None,
+    loaded: LoadedCampaign,
+    code: str,
+    to: str,
+    on: dt.date,
+    actor: str,
+    form: str | None = None,
+    **kwargs,
+) -> db.Rectification:
+    only_from = kwargs.pop("only_from", None)
+    with _session(session, engine) as s:
+        measure = find_measure(s, loaded, code, form)
+        if only_from and measure.state not in only_from:
+            raise _illegal(measure, to, f"只有“{'、'.join(only_from)}”的措施可以这样改")
+        transition(session=s, measure=measure, to=to, on=on, actor=actor, **kwargs)
+        return measure
+
+
+def start_measure(
+    *, loaded: LoadedCampaign, code: str, on: dt.date, actor: str,
+    session: Session | None = None, engine: Engine | None = None, form: str | None = None,
+) -> db.Rectification:  # fmt: skip
+    """未启动 → 整改中."""
+    return _change(session=session, engine=engine, loaded=loaded, code=code, to=IN_PROGRESS,
+                   on=on, actor=actor, form=form, only_from=(NOT_STARTED,))  # fmt: skip
+
+
+def evidence_text(evidence: str | None = None, file: Path | str | None = None) -> str:
+    """Evidence as stored: the text, and `文件：<path>` for a file (which must exist)."""
+    parts = [evidence.strip()] if evidence and evidence.strip() else []
+    if file is not None:
+        path = Path(file)
+        if not path.is_file():
+            raise LedgerError(f"佐证材料文件不存在：{path}")
+        parts.append(f"文件：{path}")
+    return "；".join(parts)
+
+
+def close_measure(
+    *, loaded: LoadedCampaign, code: str, evidence: str, reviewer: str, on: dt.date,
+    actor: str | None = None, session: Session | None = None, engine: Engine | None = None,
+    form: str | None = None,
+) -> db.Rectification:  # fmt: skip
+    """销号: → 已完成 with evidence and a reviewer other than the 责任人."""
+    return _change(session=session, engine=engine, loaded=loaded, code=code, to=DONE, on=on,
+                   actor=actor or reviewer, form=form, evidence=evidence, reviewer=reviewer)  # fmt: skip
+
+
+def reopen_measure(
+    *, loaded: LoadedCampaign, code: str, reason: str, on: dt.date, actor: str,
+    session: Session | None = None, engine: Engine | None = None, form: str | None = None,
+) -> db.Rectification:  # fmt: skip
+    """已完成/巩固/长期坚持 → 整改中, with a reason (noted on the measure and in the audit log)."""
+    return _change(session=session, engine=engine, loaded=loaded, code=code, to=IN_PROGRESS,
+                   on=on, actor=actor, form=form, reason=reason,
+                   only_from=(DONE, CONSOLIDATED, STANDING_STATE))  # fmt: skip
+
+
+def consolidate_measure(
+    *, loaded: LoadedCampaign, code: str, on: dt.date, actor: str,
+    session: Session | None = None, engine: Engine | None = None, form: str | None = None,
+) -> db.Rectification:  # fmt: skip
+    """已完成 → 巩固, on or after its review date."""
+    return _change(session=session, engine=engine, loaded=loaded, code=code, to=CONSOLIDATED,
+                   on=on, actor=actor, form=form)  # fmt: skip
+
+
+def mark_standing(
+    *, loaded: LoadedCampaign, code: str, on: dt.date, actor: str,
+    session: Session | None = None, engine: Engine | None = None, form: str | None = None,
+) -> db.Rectification:  # fmt: skip
+    """→ 长期坚持 (a standing measure: never 销号, does not keep its problem open)."""
+    return _change(session=session, engine=engine, loaded=loaded, code=code, to=STANDING_STATE,
+                   on=on, actor=actor, form=form)  # fmt: skip
+
+
+def consolidate_due(
+    *, loaded: LoadedCampaign, as_of: dt.date, actor: str,
+    session: Session | None = None, engine: Engine | None = None,
+) -> list[str]:  # fmt: skip
+    """巩固 every 已完成 measure whose review date has come; the codes changed."""
+    with _session(session, engine) as s:
+        due = s.scalars(
+            select(db.Rectification)
+            .join(db.Campaign, db.Campaign.id == db.Rectification.campaign_id)
+            .where(
+                db.Campaign.key == loaded.spec.campaign.id,
+                db.Rectification.state == DONE,
+                db.Rectification.review_on.is_not(None),
+                db.Rectification.review_on <= as_of,
+            )
+            .order_by(db.Rectification.code)
+        ).all()
+        for m in due:
+            transition(session=s, measure=m, to=CONSOLIDATED, on=as_of, actor=actor)
+        return [m.code for m in due]
+
+
+def reconciliation_table(result: Reconciliation) -> list[dict]:
+    """对账 as rows for a table artifact: per unit, problems/closed, measures/closed, overdue."""
+    rows = [
+        {
+            "责任单位": unit,
+            "问题": c["problems"],
+            "已销号问题": c["problems_closed"],
+            "整改措施": c["measures"],
+            "已销号措施": c["measures_closed"],
+            "逾期措施": c["overdue"],
+        }
+        for unit, c in result.by_unit.items()
+    ]
+    rows.append(
+        {
+            "责任单位": "合计",
+            "问题": result.problems,
+            "已销号问题": result.problems_closed,
+            "整改措施": result.measures,
+            "已销号措施": result.measures_closed,
+            "逾期措施": len(result.overdue),
+        }
+    )
+    return rows

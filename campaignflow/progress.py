@@ -63,7 +63,9 @@ class UnknownMeasure(ValueError):
 def _campaign(session: Session, loaded: LoadedCampaign) -> db.Campaign:
     row = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
     if row is None:
-        raise UnknownMeasure(f"活动 {loaded.spec.campaign.id} 尚未写入数据库：请先运行 campaignflow sync")
+        raise UnknownMeasure(
+            f"活动 {loaded.spec.campaign.id} 尚未写入数据库：请先运行 campaignflow sync"
+        )
     return row
 
 
@@ -82,7 +84,9 @@ def _assignment_rows(session: Session, campaign_id: int):
     ).all()
 
 
-def refresh_assignments(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, actor: str = "campaignflow") -> int:
+def refresh_assignments(
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, actor: str = "campaignflow"
+) -> int:
     """Mark assignments done whose rule the data now meets; returns how many changed."""
     from .metrics import compute_metrics
 
@@ -90,7 +94,11 @@ def refresh_assignments(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.dat
     changed = 0
     with db.write_session(engine) as session:
         campaign = _campaign(session, loaded)
-        forms = dict(session.execute(select(db.Form.key, db.Form.id).where(db.Form.campaign_id == campaign.id)).all())
+        forms = dict(
+            session.execute(
+                select(db.Form.key, db.Form.id).where(db.Form.campaign_id == campaign.id)
+            ).all()
+        )
         tree = _subtrees(session, campaign.id)
         for assignment, measure, unit, _stage in _assignment_rows(session, campaign.id):
             if assignment.done_at is not None:
@@ -116,7 +124,11 @@ def refresh_assignments(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.dat
 
 def _subtrees(session: Session, campaign_id: int) -> dict[int, list[int]]:
     """Unit id -> the ids of the unit and every unit under it."""
-    parents = dict(session.execute(select(db.Unit.id, db.Unit.parent_id).where(db.Unit.campaign_id == campaign_id)).all())
+    parents = dict(
+        session.execute(
+            select(db.Unit.id, db.Unit.parent_id).where(db.Unit.campaign_id == campaign_id)
+        ).all()
+    )
     result: dict[int, list[int]] = {uid: [] for uid in parents}
     for uid in parents:
         current, seen = uid, set()
@@ -127,7 +139,9 @@ def _subtrees(session: Session, campaign_id: int) -> dict[int, list[int]]:
     return result
 
 
-def _rule_met_on(session, measure, units: list[int], unit, forms, metrics, as_of: dt.date) -> dt.date | None:
+def _rule_met_on(
+    session, measure, units: list[int], unit, forms, metrics, as_of: dt.date
+) -> dt.date | None:
     target = measure.target or {}
     if target.get("metric"):
         value = metrics.get(target["metric"])
@@ -228,7 +242,12 @@ def stage_progress(
             elif due is not None and due < as_of:
                 state = "逾期"
                 overdue = calendar.workdays_between(due, as_of)
-            elif due is not None and stage_row and stage_row.starts_on and stage_row.starts_on > as_of:
+            elif (
+                due is not None
+                and stage_row
+                and stage_row.starts_on
+                and stage_row.starts_on > as_of
+            ):
                 state = "未开始"
             else:
                 state = "进行中"

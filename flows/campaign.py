@@ -34,4 +34,9 @@ async def campaign(spec_path: str, as_of: dt.date | None = None) -> dict:
     final = None
     if stopped is None and (last.window is None or last.window[1] <= as_of):
         final = await final_report(spec_path=spec_path, as_of=as_of)
-    return {"campaign": loaded.spec.campaign.id, "phases": outcomes, "stopped_at": stopped, "final": final}
+    return {
+        "campaign": loaded.spec.campaign.id,
+        "phases": outcomes,
+        "stopped_at": stopped,
+        "final": final,
+    }

@@ -7,29 +7,54 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
+from campaignflow.notify import RetryPolicy
 from tasks.deadlines import sweep_deadlines
+from tasks.notify import send_reminders
 from tasks.progress import refresh_progress
 from tasks.spec import active_campaigns, load_campaign
 
 
 @flow(name="deadline-sweep", persist_result=False)
-async def deadline_sweep(as_of: dt.date | None = None) -> list[dict]:
-    """For each campaign in the database whose window covers `as_of`: progress, overdue, digests."""
+async def deadline_sweep(
+    as_of: dt.date | None = None,
+    now: dt.datetime | None = None,
+    retry_attempts: int = 3,
+    retry_delay_seconds: float = 2.0,
+) -> list[dict]:
+    """For each campaign whose window covers `as_of`: progress and overdue items per active stage,
+    then one reminder digest per recipient — sent, or queued in quiet hours (`now`, default the
+    current time), never twice. A failed send is tried `retry_attempts` times, waiting
+    `retry_delay_seconds`, then three times longer each time."""
+    now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or today()
     results = []
     for spec_path in active_campaigns(as_of):
         loaded = load_campaign(spec_path)
-        for stage in loaded.spec.stages:
-            if stage.window and not (stage.window[0] <= as_of <= stage.window[1]):
-                continue
-            progress = refresh_progress(loaded, stage.id, as_of)
-            digests = sweep_deadlines(loaded, progress, as_of)
-            results.append(
-                {
-                    "campaign": loaded.spec.campaign.id,
-                    "stage": stage.id,
-                    "overdue": len(progress.overdue),
-                    "digests": [{"unit": d.unit_name, "text": d.text} for d in digests],
-                }
-            )
+        stages = [
+            s for s in loaded.spec.stages if not s.window or s.window[0] <= as_of <= s.window[1]
+        ]
+        progress = [refresh_progress(loaded, stage.id, as_of) for stage in stages]
+        for part in progress:
+            sweep_deadlines(loaded, part, as_of)
+        retry = RetryPolicy(attempts=retry_attempts, delay=retry_delay_seconds)
+        deliveries = send_reminders(loaded, progress, as_of, now, retry)
+        results.append(
+            {
+                "campaign": loaded.spec.campaign.id,
+                "stages": [s.id for s in stages],
+                "overdue": sum(len(p.overdue) for p in progress),
+                "reminders": [
+                    {
+                        "unit": d.unit_name,
+                        "channel": d.channel,
+                        "target": d.target,
+                        "items": d.items,
+                        "status": d.status,
+                        "label": d.label,
+                        "text": d.text,
+                    }
+                    for d in deliveries
+                ],
+            }
+        )
     return results

@@ -25,4 +25,7 @@ async def final_report(spec_path: str, as_of: dt.date | None = None) -> dict:
     collect(loaded, "final")
     markdown = render_final_report(loaded, as_of)
     published = publish_report(loaded, "final", as_of, markdown)
-    return {"campaign": loaded.spec.campaign.id, "reports": {f: str(p) for f, p in published.files.items()}}
+    return {
+        "campaign": loaded.spec.campaign.id,
+        "reports": {f: str(p) for f, p in published.files.items()},
+    }

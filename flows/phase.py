@@ -7,8 +7,10 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
+from tasks.activities import check_cadence
 from tasks.collect import collect
 from tasks.deadlines import sweep_deadlines
+from tasks.evaluation import evaluate_ballots
 from tasks.gates import gate_check
 from tasks.ledger import reconcile_ledger
 from tasks.metrics import metrics
@@ -45,6 +47,8 @@ async def phase(
     gate = gate_check(loaded, phase, as_of, values)
     sweep_deadlines(loaded, progress, as_of)
     reconcile_ledger(loaded, phase, as_of)
+    evaluate_ballots(loaded, phase, as_of)
+    check_cadence(loaded, phase, as_of)
     markdown = render_phase_report(loaded, phase, as_of, gate, values)
     published = publish_report(loaded, f"phase:{phase}", as_of, markdown)
     return {

@@ -22,7 +22,12 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
     create_table_artifact(
         key=key,
         table=[
-            {"措施": i.title, "责任单位": i.unit_name, "期限": str(i.due), "逾期（工作日）": i.workdays_overdue}
+            {
+                "措施": i.title,
+                "责任单位": i.unit_name,
+                "期限": str(i.due),
+                "逾期（工作日）": i.workdays_overdue,
+            }
             for i in overdue
         ]
         or [{"措施": "（无逾期事项）", "责任单位": "", "期限": "", "逾期（工作日）": 0}],

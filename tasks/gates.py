@@ -19,12 +19,17 @@ def gate_check(
     loaded: LoadedCampaign, stage: str, as_of: dt.date, metrics: dict[str, MetricValue]
 ) -> GateResult:
     """Check the gate; the result is shown as a table and logged, never raised."""
-    result = check_gate(engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of, metrics=metrics)
+    result = check_gate(
+        engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of, metrics=metrics
+    )
     logger = get_run_logger()
     if result.checks:
         create_table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "gate"),
-            table=[{"条件": n, "结果": "满足" if ok else "未满足", "说明": d} for n, ok, d in result.checks],
+            table=[
+                {"条件": n, "结果": "满足" if ok else "未满足", "说明": d}
+                for n, ok, d in result.checks
+            ],
             description="关口条件：" + ("均已满足" if result.passed else "尚未全部满足"),
         )
     for reason in result.reasons:

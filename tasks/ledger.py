@@ -7,7 +7,7 @@ import datetime as dt
 from prefect import task
 from prefect.artifacts import create_table_artifact
 
-from campaignflow.ledger import Reconciliation, reconcile
+from campaignflow.ledger import Reconciliation, reconcile, reconciliation_table
 from campaignflow.spec import LoadedCampaign
 
 from ._common import STEP, artifact_key, workspace
@@ -26,5 +26,10 @@ def reconcile_ledger(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Reco
                 f"问题 {result.problems} 条，整改措施 {result.measures} 条，已销号 {result.measures_closed} 条，"
                 f"逾期 {len(result.overdue)} 条"
             ),
+        )
+        create_table_artifact(
+            key=artifact_key(loaded.spec.campaign.id, stage, "reconciliation"),
+            table=reconciliation_table(result),
+            description=f"对账：按责任单位统计问题与整改措施（截至 {as_of}）",
         )
     return result

@@ -41,4 +41,6 @@ def start_progress(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> UUID:
 @task(name="进度（更新）", **STEP)
 def show_progress(artifact_id: UUID, loaded: LoadedCampaign, progress: Progress) -> None:
     name = next(s.name for s in loaded.spec.stages if s.id == progress.stage)
-    update_progress_artifact(artifact_id, round(progress.ratio * 100, 1), description=_describe(progress, name))
+    update_progress_artifact(
+        artifact_id, round(progress.ratio * 100, 1), description=_describe(progress, name)
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
+from prefect import get_run_logger, task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from campaignflow.gates import GateResult
@@ -18,10 +18,21 @@ from ._common import IO_RETRIES, STEP, artifact_key, workspace
 
 @task(name="生成阶段报告", **STEP)
 def render_phase_report(
-    loaded: LoadedCampaign, stage: str, as_of: dt.date, gate: GateResult, metrics: dict[str, MetricValue]
+    loaded: LoadedCampaign,
+    stage: str,
+    as_of: dt.date,
+    gate: GateResult,
+    metrics: dict[str, MetricValue],
 ) -> str:
     """The phase report as Markdown (the campaign's template, or the built-in one)."""
-    context = phase_context(engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of, gate=gate, metrics=metrics)
+    context = phase_context(
+        engine=workspace().engine,
+        loaded=loaded,
+        stage=stage,
+        as_of=as_of,
+        gate=gate,
+        metrics=metrics,
+    )
     reports = loaded.spec.reports
     template = reports.phases.get(stage) or reports.phase
     return render_template(loaded.root / template if template else None, "phase.md.j2", context)
@@ -38,9 +49,14 @@ def render_final_report(loaded: LoadedCampaign, as_of: dt.date) -> str:
 
 @task(name="发布报告", **STEP, **IO_RETRIES)
 def publish_report(loaded: LoadedCampaign, scope: str, as_of: dt.date, markdown: str) -> Published:
-    """Write .md/.html/.docx; a markdown artifact with the report and links to the files."""
+    """Write .md/.html/.docx (and .pdf); a markdown artifact with the report and links to the files."""
     ws = workspace()
-    published = publish(engine=ws.engine, loaded=loaded, home=ws.home, scope=scope, as_of=as_of, markdown=markdown)
+    published = publish(
+        engine=ws.engine, loaded=loaded, home=ws.home, scope=scope, as_of=as_of, markdown=markdown
+    )
+    logger = get_run_logger()
+    for fmt, why in published.skipped.items():
+        logger.warning("未生成 .%s 文件（%s）：%s", fmt, published.title, why)
     base = artifact_key(loaded.spec.campaign.id, scope.split(":")[-1])
     create_markdown_artifact(key=f"{base}-report", markdown=markdown, description=published.title)
     for fmt, path in published.files.items():

@@ -47,14 +47,38 @@ async def ask_sign_off(loaded: LoadedCampaign, stage: str, as_of: dt.date, timeo
     try:
         answer = await pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=2)
     except FlowPauseTimeout:
-        record_declined(engine=engine, loaded=loaded, stage=stage, by=role, reason="超时未签批", on=as_of, actor="ui")
+        record_declined(
+            engine=engine,
+            loaded=loaded,
+            stage=stage,
+            by=role,
+            reason="超时未签批",
+            on=as_of,
+            actor="ui",
+        )
         logger.warning("%s未在 %d 秒内签批，阶段关口保持未满足", role, timeout)
         return False
     if not answer.approved:
-        record_declined(engine=engine, loaded=loaded, stage=stage, by=answer.signer, reason=answer.remarks, on=as_of, actor="ui")
+        record_declined(
+            engine=engine,
+            loaded=loaded,
+            stage=stage,
+            by=answer.signer,
+            reason=answer.remarks,
+            on=as_of,
+            actor="ui",
+        )
         logger.warning("%s未同意结束本阶段：%s", answer.signer, answer.remarks)
         return False
-    sign_off(engine=engine, loaded=loaded, stage=stage, by=answer.signer, remarks=answer.remarks, on=as_of, actor="ui")
+    sign_off(
+        engine=engine,
+        loaded=loaded,
+        stage=stage,
+        by=answer.signer,
+        remarks=answer.remarks,
+        on=as_of,
+        actor="ui",
+    )
     logger.info("%s已签批：%s", answer.signer, answer.remarks)
     return True
 
@@ -100,7 +124,9 @@ async def ask_activity(loaded: LoadedCampaign, form_id: str, timeout: int) -> di
     from campaignflow.collect.manual import EntryRejected, record_entry
 
     try:
-        status = record_entry(engine=workspace().engine, loaded=loaded, form_id=form_id, values=values, actor="ui")
+        status = record_entry(
+            engine=workspace().engine, loaded=loaded, form_id=form_id, values=values, actor="ui"
+        )
     except EntryRejected as exc:
         logger.error("活动记录有误，未保存：%s", exc)
         return {"status": "有误", "form": form_id, "error": str(exc)}

@@ -101,7 +101,9 @@ async def settle(flow_run_id: Any, timeout: float = 30.0) -> None:
                 subflows = (
                     await client.read_flow_runs(
                         flow_run_filter=FlowRunFilter(
-                            parent_task_run_id=FlowRunFilterParentTaskRunId(any_=[t.id for t in runs])
+                            parent_task_run_id=FlowRunFilterParentTaskRunId(
+                                any_=[t.id for t in runs]
+                            )
                         )
                     )
                     if runs

@@ -91,7 +91,9 @@ def wait_healthy(api_url: str, process: subprocess.Popen, timeout: float, log: P
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"Prefect server 启动失败（退出码 {process.returncode}），日志：{log}\n{_tail(log)}")
+            raise RuntimeError(
+                f"Prefect server 启动失败（退出码 {process.returncode}），日志：{log}\n{_tail(log)}"
+            )
         try:
             with urllib.request.urlopen(f"{api_url}/health", timeout=2) as response:
                 if response.status == 200:
@@ -126,7 +128,17 @@ def prefect_server(
     log = home / "prefect" / f"server-{port}.log"
     with open(log, "w", encoding="utf-8") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", str(port)],
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                host,
+                "--port",
+                str(port),
+            ],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -19,7 +19,12 @@ def register(app: typer.Typer) -> None:
 SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
 AsOfOpt = Annotated[
     dt.datetime | None,
-    typer.Option("--as-of", formats=["%Y-%m-%d"], help="按哪一天的情况运行（默认今天，Asia/Shanghai）", show_default=False),
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="按哪一天的情况运行（默认今天，Asia/Shanghai）",
+        show_default=False,
+    ),
 ]
 
 
@@ -35,7 +40,10 @@ def _load_or_exit(spec: Path):
 
 def run(
     spec: SpecArg,
-    phase: Annotated[str | None, typer.Option("--phase", "-p", help="只运行这个阶段/工作线（编号）", show_default=False)] = None,
+    phase: Annotated[
+        str | None,
+        typer.Option("--phase", "-p", help="只运行这个阶段/工作线（编号）", show_default=False),
+    ] = None,
     as_of: AsOfOpt = None,
 ) -> None:
     """运行一个阶段，或按关口依次运行整个活动（Prefect 流程），并生成报告。Run a phase or the whole campaign.
@@ -80,7 +88,11 @@ def final_report(spec: SpecArg, as_of: AsOfOpt = None) -> None:
         campaignflow final-report campaign_specs/party-building-2023/campaign.yaml --as-of 2023-12-31
     """
     _load_or_exit(spec)
-    outcome = _run("flows.final_report:final_report", spec_path=str(spec), as_of=as_of.date() if as_of else None)
+    outcome = _run(
+        "flows.final_report:final_report",
+        spec_path=str(spec),
+        as_of=as_of.date() if as_of else None,
+    )
     _print_outcome(None, [], outcome, None)
 
 
@@ -89,13 +101,21 @@ def _print_outcome(loaded, phases: list[dict], final: dict | None, stopped: str 
     names = {s.id: s.name for s in loaded.spec.stages} if loaded else {}
     for p in phases:
         gate = "关口已满足" if p["gate_passed"] else "关口未满足：" + "；".join(p["gate_reasons"])
-        out.print(f"■ {names.get(p['phase'], p['phase'])}（截至 {p['as_of']}）：措施完成 {p['done']}/{p['total']}，{gate}", markup=False)
+        out.print(
+            f"■ {names.get(p['phase'], p['phase'])}（截至 {p['as_of']}）：措施完成 {p['done']}/{p['total']}，{gate}",
+            markup=False,
+        )
         if p["imported_files"]:
-            out.print(f"  收件箱：导入 {p['imported_files'] - p['rejected_files']} 个文件，拒收 {p['rejected_files']} 个", markup=False)
+            out.print(
+                f"  收件箱：导入 {p['imported_files'] - p['rejected_files']} 个文件，拒收 {p['rejected_files']} 个",
+                markup=False,
+            )
         for fmt, path in p["reports"].items():
             out.print(f"  报告 .{fmt}：{path}", markup=False)
     if stopped:
-        out.print(f"活动停在阶段 {names.get(stopped, stopped)}：关口条件满足后再运行。", markup=False)
+        out.print(
+            f"活动停在阶段 {names.get(stopped, stopped)}：关口条件满足后再运行。", markup=False
+        )
     if final:
         for fmt, path in final["reports"].items():
             out.print(f"总结报告 .{fmt}：{path}", markup=False)

@@ -37,7 +37,9 @@ def _repo_root() -> Path:
 
 
 def deployments(
-    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path("deployments/prefect.yaml"),
+    output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path(
+        "deployments/prefect.yaml"
+    ),
 ) -> None:
     """由内置活动生成 deployments/prefect.yaml（每个流程一个部署，含定时）。Write the Prefect deployments file.
 

@@ -48,7 +48,12 @@ def record_entry(
     row = ParsedRow(row=0, key=row_key(form, typed), values=typed)
     with db.write_session(engine) as session:
         writer = SubmissionWriter(
-            session=session, loaded=loaded, form_id=form_id, source="界面录入", sheet="-", actor=actor
+            session=session,
+            loaded=loaded,
+            form_id=form_id,
+            source="界面录入",
+            sheet="-",
+            actor=actor,
         )
         bad = writer.check([row])
         if bad:

@@ -100,12 +100,17 @@ class DingTalkRobot:
         params = {"access_token": self.token}
         if self.secret:
             timestamp = str(round(self.clock() * 1000))
-            digest = hmac.new(self.secret.encode(), f"{timestamp}\n{self.secret}".encode(), hashlib.sha256)
+            digest = hmac.new(
+                self.secret.encode(), f"{timestamp}\n{self.secret}".encode(), hashlib.sha256
+            )
             params |= {"timestamp": timestamp, "sign": base64.b64encode(digest.digest()).decode()}
         return f"{self.url}?{urllib.parse.urlencode(params)}"
 
     def payload(self, message: Message) -> dict:
-        return {"msgtype": "text", "text": {"content": truncate_bytes(message.full_text, DINGTALK_TEXT_LIMIT)}}
+        return {
+            "msgtype": "text",
+            "text": {"content": truncate_bytes(message.full_text, DINGTALK_TEXT_LIMIT)},
+        }
 
     def send(self, target: str, message: Message) -> None:
         _post_json(self.signed_url(), self.payload(message), self.timeout)
@@ -121,10 +126,17 @@ class WeComRobot:
     channel: str = "wecom"
 
     def payload(self, message: Message) -> dict:
-        return {"msgtype": "text", "text": {"content": truncate_bytes(message.full_text, WECOM_TEXT_LIMIT)}}
+        return {
+            "msgtype": "text",
+            "text": {"content": truncate_bytes(message.full_text, WECOM_TEXT_LIMIT)},
+        }
 
     def send(self, target: str, message: Message) -> None:
-        _post_json(f"{self.url}?{urllib.parse.urlencode({'key': self.key})}", self.payload(message), self.timeout)
+        _post_json(
+            f"{self.url}?{urllib.parse.urlencode({'key': self.key})}",
+            self.payload(message),
+            self.timeout,
+        )
 
 
 def _apprise_notify(url: str, message: Message) -> None:
@@ -134,7 +146,9 @@ def _apprise_notify(url: str, message: Message) -> None:
     if not app.add(url):
         raise SendError("Apprise 无法识别该地址（请检查服务器、端口和模式设置）")
     with apprise.LogCapture(level=apprise.logging.WARNING) as logs:
-        ok = app.notify(title=message.subject, body=message.text, body_format=apprise.NotifyFormat.TEXT)
+        ok = app.notify(
+            title=message.subject, body=message.text, body_format=apprise.NotifyFormat.TEXT
+        )
     if not ok:
         detail = " ".join(line.strip() for line in logs.getvalue().splitlines() if line.strip())
         raise SendError(detail[:300] or "发送失败（Apprise 未给出原因）")
@@ -190,13 +204,17 @@ def build_sender(
         return lookup(resolve, setting, target, secret_name)
 
     def missing() -> NotConfigured:
-        return NotConfigured(channel, f"未配置{WHAT[channel]}（{where_to_put(channel, target, secret_name)}）")
+        return NotConfigured(
+            channel, f"未配置{WHAT[channel]}（{where_to_put(channel, target, secret_name)}）"
+        )
 
     if channel == "dingtalk":
         token = get("DINGTALK_TOKEN")
         if not token:
             return missing()
-        return DingTalkRobot(token=token, secret=get("DINGTALK_SECRET"), url=get("DINGTALK_URL") or DINGTALK_URL)
+        return DingTalkRobot(
+            token=token, secret=get("DINGTALK_SECRET"), url=get("DINGTALK_URL") or DINGTALK_URL
+        )
     if channel == "wecom":
         key = get("WECOM_KEY")
         return WeComRobot(key=key, url=get("WECOM_URL") or WECOM_URL) if key else missing()
@@ -207,7 +225,10 @@ def build_sender(
         port = get("SMTP_PORT")
         mode = (get("SMTP_MODE") or "ssl").lower()
         if mode not in ("ssl", "starttls", "insecure"):
-            return NotConfigured(channel, f"{env_names('SMTP_MODE')[0]} 应为 ssl、starttls 或 insecure，而不是 {mode}")
+            return NotConfigured(
+                channel,
+                f"{env_names('SMTP_MODE')[0]} 应为 ssl、starttls 或 insecure，而不是 {mode}",
+            )
         return EmailSender(
             host=host,
             port=int(port) if port and port.isdigit() else None,
@@ -234,11 +255,14 @@ class RetryPolicy:
         return [self.delay * self.factor**n for n in range(max(self.attempts - 1, 0))]
 
 
+DEFAULT_RETRY = RetryPolicy()
+
+
 def send_with_retry(
     sender: Sender,
     target: str,
     message: Message,
-    policy: RetryPolicy = RetryPolicy(),
+    policy: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str | None:
     """Send; on failure wait and try again. None when sent, else the last error (never raises for

@@ -86,7 +86,9 @@ def block_name(env_name: str) -> str:
     return env_name.lower().replace("_", "-")
 
 
-def lookup(resolve: Resolver, setting: str, target: str = "", secret_name: str | None = None) -> str | None:
+def lookup(
+    resolve: Resolver, setting: str, target: str = "", secret_name: str | None = None
+) -> str | None:
     for name in env_names(setting, target, secret_name):
         value = resolve(name)
         if value:

@@ -1,26 +1,14 @@
-"""Reports: plain-data contexts, sandboxed Jinja2 templates, Markdown/HTML/DOCX/PDF output.
+"""Reports: plain-data contexts, sandboxed Jinja2 templates, Markdown/HTML/DOCX/PDF output."""
 
-Names are imported lazily, so the template worker process does not load the database layer.
-"""
+from .context import final_context, phase_context
+from .publish import Published, publish
+from .render import ReportTemplateError, render_template
 
-from __future__ import annotations
-
-from importlib import import_module
-from typing import Any
-
-_EXPORTS = {
-    "Published": ".publish",
-    "publish": ".publish",
-    "final_context": ".context",
-    "phase_context": ".context",
-    "ReportTemplateError": ".render",
-    "render_template": ".render",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_EXPORTS[name], __name__), name)
+__all__ = [
+    "Published",
+    "ReportTemplateError",
+    "final_context",
+    "phase_context",
+    "publish",
+    "render_template",
+]

@@ -18,7 +18,14 @@ from sqlalchemy import Engine, extract, func, select
 from .. import db
 from ..spec import LoadedCampaign
 
-CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Noto Serif CJK SC", "AR PL UKai CN", "WenQuanYi Zen Hei", "SimHei")
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "AR PL UKai CN",
+    "WenQuanYi Zen Hei",
+    "SimHei",
+)
 DPI = 150
 
 
@@ -63,7 +70,11 @@ def _png(fig) -> bytes:
 
 def progress_chart(stages: list[dict[str, Any]], title: str = "各阶段工作进展") -> Chart | None:
     """Horizontal bars: done / total tasks per phase (or track)."""
-    rows = [(s["name"], s["progress"]["done"], s["progress"]["total"]) for s in stages if s["progress"]["total"]]
+    rows = [
+        (s["name"], s["progress"]["done"], s["progress"]["total"])
+        for s in stages
+        if s["progress"]["total"]
+    ]
     if not rows:
         return None
     fig, ax = _figure(title, height=max(2.0, 0.6 * len(rows) + 1.2))
@@ -94,7 +105,9 @@ def category_chart(by_category: dict[str, int], title: str = "问题清单分类
     return Chart("problems", title, _png(fig))
 
 
-def monthly_chart(by_month: dict[str, dict[str, int]], title: str = "各月开展活动情况") -> Chart | None:
+def monthly_chart(
+    by_month: dict[str, dict[str, int]], title: str = "各月开展活动情况"
+) -> Chart | None:
     """Stacked bars: activities per month, by activity type. `by_month`: {"2023-01": {type: n}}."""
     if not by_month:
         return None
@@ -104,8 +117,18 @@ def monthly_chart(by_month: dict[str, dict[str, int]], title: str = "各月开�
     labels = [f"{int(m[5:])}月" for m in months]
     bottom = [0] * len(months)
     palette = [
-        "#b22222", "#d2691e", "#daa520", "#2e8b57", "#4682b4", "#6a5acd", "#708090", "#8b4513", "#c71585", "#20b2aa",
-        "#556b2f", "#9acd32",
+        "#b22222",
+        "#d2691e",
+        "#daa520",
+        "#2e8b57",
+        "#4682b4",
+        "#6a5acd",
+        "#708090",
+        "#8b4513",
+        "#c71585",
+        "#20b2aa",
+        "#556b2f",
+        "#9acd32",
     ]
     for i, kind in enumerate(types):
         values = [by_month[m].get(kind, 0) for m in months]
@@ -117,7 +140,9 @@ def monthly_chart(by_month: dict[str, dict[str, int]], title: str = "各月开�
     return Chart("activities", title, _png(fig))
 
 
-def activities_by_month(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, dict[str, int]]:
+def activities_by_month(
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date
+) -> dict[str, dict[str, int]]:
     """{"2023-01": {"支委会": 1, …}, …}: activities held up to `as_of`, counted in SQL."""
     year = extract("year", db.Activity.held_on)
     month = extract("month", db.Activity.held_on)
@@ -125,7 +150,11 @@ def activities_by_month(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.dat
         select(year, month, db.Activity.type, func.count())
         .join(db.Campaign, db.Campaign.id == db.Activity.campaign_id)
         .join(db.Submission, db.Submission.id == db.Activity.submission_id)
-        .where(db.Campaign.key == loaded.spec.campaign.id, db.Submission.archived.is_(False), db.Activity.held_on <= as_of)
+        .where(
+            db.Campaign.key == loaded.spec.campaign.id,
+            db.Submission.archived.is_(False),
+            db.Activity.held_on <= as_of,
+        )
         .group_by(year, month, db.Activity.type)
     )
     result: dict[str, Counter[str]] = {}
@@ -143,7 +172,9 @@ def report_charts(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> 
     stages = []
     for stage in loaded.spec.stages:
         progress = stage_progress(engine=engine, loaded=loaded, stage=stage.id, as_of=as_of)
-        stages.append({"name": stage.name, "progress": {"done": progress.done, "total": progress.total}})
+        stages.append(
+            {"name": stage.name, "progress": {"done": progress.done, "total": progress.total}}
+        )
     word = "阶段" if loaded.spec.staged else "工作线"
     charts = [
         progress_chart(stages, f"各{word}工作进展"),

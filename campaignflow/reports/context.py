@@ -30,7 +30,13 @@ def _campaign(loaded: LoadedCampaign) -> dict[str, Any]:
 def _stage(loaded: LoadedCampaign, stage_id: str) -> dict[str, Any]:
     stage = next(s for s in loaded.spec.stages if s.id == stage_id)
     window = stage.window or (None, None)
-    return {"id": stage.id, "name": stage.name, "start": window[0], "end": window[1], "description": stage.description or ""}
+    return {
+        "id": stage.id,
+        "name": stage.name,
+        "start": window[0],
+        "end": window[1],
+        "description": stage.description or "",
+    }
 
 
 def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
@@ -46,15 +52,30 @@ def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
                 "units": [],
                 "done": 0,
                 "total": 0,
-                "evidence_required": list(spec_measures[item.measure].evidence) if item.measure in spec_measures else [],
-                "milestone": spec_measures[item.measure].milestone if item.measure in spec_measures else False,
+                "evidence_required": list(spec_measures[item.measure].evidence)
+                if item.measure in spec_measures
+                else [],
+                "milestone": spec_measures[item.measure].milestone
+                if item.measure in spec_measures
+                else False,
             },
         )
-        m["units"].append({"name": item.unit_name, "state": item.state, "done_on": item.done_on, "evidence": item.evidence})
+        m["units"].append(
+            {
+                "name": item.unit_name,
+                "state": item.state,
+                "done_on": item.done_on,
+                "evidence": item.evidence,
+            }
+        )
         m["total"] += 1
         m["done"] += item.done
     for m in measures.values():
-        m["state"] = "已完成" if m["done"] == m["total"] else ("逾期" if any(u["state"] == "逾期" for u in m["units"]) else "推进中")
+        m["state"] = (
+            "已完成"
+            if m["done"] == m["total"]
+            else ("逾期" if any(u["state"] == "逾期" for u in m["units"]) else "推进中")
+        )
     return {
         "done": progress.done,
         "total": progress.total,
@@ -65,8 +86,19 @@ def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
 
 
 def ledger_data(engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, Any]:
-    result = reconcile(engine=engine, loaded=loaded, as_of=as_of)
-    return {**dataclasses.asdict(result), "closure_rate": result.closure_rate}
+    return reconcile(engine=engine, loaded=loaded, as_of=as_of).as_dict()
+
+
+def domain_data(engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, Any]:
+    """民主测评 results and activity counts/cadence, as plain data for templates."""
+    from .. import activities, evaluation
+
+    return {
+        "evaluation": evaluation.report_data(
+            evaluation.evaluate_all(engine=engine, loaded=loaded, as_of=as_of, store=False)
+        ),
+        "activities": activities.report_data(engine=engine, loaded=loaded, as_of=as_of),
+    }
 
 
 def metric_values(metrics: dict[str, MetricValue]) -> dict[str, Any]:
@@ -87,7 +119,11 @@ def phase_context(
     metrics: dict[str, MetricValue] | None = None,
 ) -> dict[str, Any]:
     """Everything a phase report template may use."""
-    metrics = metrics if metrics is not None else compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
+    metrics = (
+        metrics
+        if metrics is not None
+        else compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
+    )
     progress = stage_progress(engine=engine, loaded=loaded, stage=stage, as_of=as_of)
     return {
         "campaign": _campaign(loaded),
@@ -97,14 +133,23 @@ def phase_context(
         "m": metric_values(metrics),
         "metric_info": metric_info(metrics),
         "ledger": ledger_data(engine, loaded, as_of),
+        **domain_data(engine, loaded, as_of),
         "gate": {
             "passed": gate.passed if gate else True,
-            "checks": [{"name": n, "ok": ok, "detail": d} for n, ok, d in (gate.checks if gate else [])],
+            "checks": [
+                {"name": n, "ok": ok, "detail": d} for n, ok, d in (gate.checks if gate else [])
+            ],
         },
     }
 
 
-def final_context(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, narrative: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def final_context(
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    as_of: dt.date,
+    narrative: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
     """Everything the final report template may use: every stage's progress, metrics, ledger."""
     metrics = compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
     stages = []
@@ -120,5 +165,6 @@ def final_context(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, nar
         "m": metric_values(metrics),
         "metric_info": metric_info(metrics),
         "ledger": ledger_data(engine, loaded, as_of),
+        **domain_data(engine, loaded, as_of),
         "narrative": narrative or {},
     }

@@ -20,9 +20,29 @@ def cn_number(n: int) -> str:
         return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
     if n < 1000:
         rest = n % 100
-        tail = "" if rest == 0 else ("零" + _DIGITS[rest] if rest < 10 else cn_number(rest) if rest >= 20 else "一" + cn_number(rest))
+        tail = (
+            ""
+            if rest == 0
+            else (
+                "零" + _DIGITS[rest]
+                if rest < 10
+                else cn_number(rest)
+                if rest >= 20
+                else "一" + cn_number(rest)
+            )
+        )
         return _DIGITS[n // 100] + "百" + tail
     return str(n)
+
+
+def cn_quantity(n: int) -> str:
+    """A number before a measure word: 2 -> 两 (两次, 两个方面), otherwise as cn_number."""
+    text = cn_number(int(n))
+    if text == "二":
+        return "两"
+    if text.startswith("二百"):
+        return "两" + text[1:]
+    return text
 
 
 def section(n: int, level: int = 1) -> str:
@@ -71,7 +91,9 @@ def cn_date(value: Any, precision: str = "day") -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-_FULL_WIDTH = str.maketrans({",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"})
+_FULL_WIDTH = str.maketrans(
+    {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+)
 
 
 def full_width(text: str) -> str:
@@ -83,8 +105,23 @@ def join_cn(items: Any, sep: str = "、") -> str:
     return sep.join(str(i) for i in items)
 
 
+def run_in(text: str, prefix: str = "", limit: int = 30) -> str:
+    """「进一步加强党性修养。坚持……」 -> 「**（一）进一步加强党性修养**。坚持……」.
+
+    A run-in heading in the bold form GitHub-flavoured Markdown renders (the full stop outside
+    the `**`); text without a short first sentence gets only the prefix.
+    """
+    text = str(text).strip()
+    head, stop, rest = text.partition("。")
+    if not stop or not head or len(head) > limit or "*" in head:
+        return f"{prefix}{text}"
+    return f"**{prefix}{head}**。{rest}"
+
+
 FILTERS = {
     "cn_number": cn_number,
+    "cn_quantity": cn_quantity,
+    "run_in": run_in,
     "section": section,
     "ordinal_is": ordinal_is,
     "count": count,

@@ -41,7 +41,11 @@ def parse(markdown: str):
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
     for i, token in enumerate(tokens):
         if token.type == "heading_close" and token.tag == "h1":
-            if i + 2 < len(tokens) and tokens[i + 1].type == "paragraph_open" and is_subtitle(tokens[i + 2].content):
+            if (
+                i + 2 < len(tokens)
+                and tokens[i + 1].type == "paragraph_open"
+                and is_subtitle(tokens[i + 2].content)
+            ):
                 tokens[i + 1].attrSet("class", "subtitle")
             break
     return tokens

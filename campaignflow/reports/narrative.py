@@ -16,7 +16,9 @@ from ..spec import LoadedCampaign
 ALIASES = {"存在问题和不足": "problems", "下一步工作打算": "plans"}
 
 
-def narrative_items(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, list[str]]:
+def narrative_items(
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date
+) -> dict[str, list[str]]:
     """{"problems": [...], "plans": [...], "<section>": [...]} — empty when there is no such form."""
     form_id = loaded.spec.reports.narrative
     if not form_id:
@@ -37,7 +39,11 @@ def narrative_items(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -
         section = str(data.get("section") or "")
         heading = (data.get("heading") or "").strip()
         text = (data.get("text") or "").strip()
-        item = f"{heading}。{text}" if heading and not heading.endswith(("。", "：", ".")) else heading + text
+        item = (
+            f"{heading}。{text}"
+            if heading and not heading.endswith(("。", "：", "."))
+            else heading + text
+        )
         grouped.setdefault(section, []).append((int(data.get("seq") or 0), item))
     result: dict[str, list[str]] = {}
     for section, items in grouped.items():

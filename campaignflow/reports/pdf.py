@@ -66,12 +66,21 @@ def docx_to_pdf(docx: Path, pdf: Path | None = None, *, soffice: str | None = No
             str(docx),
         ]
         try:
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=TIMEOUT, stdin=subprocess.DEVNULL)
+            done = subprocess.run(
+                cmd,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                stdin=subprocess.DEVNULL,
+            )
         except subprocess.TimeoutExpired:
             raise PdfError(f"LibreOffice 转换 {docx.name} 超时（{TIMEOUT} 秒）") from None
         produced = Path(out) / (docx.stem + ".pdf")
         if not produced.is_file():
-            raise PdfError(f"LibreOffice 未能转换 {docx.name}：{(done.stderr or done.stdout).strip()[:500]}")
+            raise PdfError(
+                f"LibreOffice 未能转换 {docx.name}：{(done.stderr or done.stdout).strip()[:500]}"
+            )
         pdf.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(produced), pdf)
     return pdf

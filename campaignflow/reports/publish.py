@@ -1,18 +1,28 @@
-"""Write a rendered report as .md/.html/.docx under the data folder and record it in the DB."""
+"""Write a rendered report as .md/.html/.docx/.pdf under the data folder and record it in the DB.
+
+Charts (progress by phase, problems by category, activities by month) are embedded in the HTML
+and the DOCX. The PDF is converted from the DOCX by LibreOffice when "pdf" is among the
+campaign's formats and LibreOffice is installed; otherwise it is skipped with a log line.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 
 from .. import db
 from ..spec import LoadedCampaign
+from .charts import Chart, report_charts
 from .docx import markdown_to_docx
 from .html import markdown_to_html
+from .pdf import INSTALL_HINT, PdfError, docx_to_pdf, find_soffice
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,7 @@ class Published:
     title: str
     markdown: str
     files: dict[str, Path]  # format -> path
+    skipped: dict[str, str] = field(default_factory=dict)  # format -> why it was not written
 
 
 def report_folder(home: Path, loaded: LoadedCampaign) -> Path:
@@ -42,31 +53,56 @@ def publish(
     scope: str,
     as_of: dt.date,
     markdown: str,
+    charts: list[Chart] | None = None,
 ) -> Published:
     """Write every format the campaign asks for; record each file with its checksum."""
     folder = report_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{scope.replace(':', '-')}-{as_of.isoformat()}"
     title = _title(markdown)
+    formats = list(dict.fromkeys(loaded.spec.reports.formats))
+    if charts is None and ({"html", "docx", "pdf"} & set(formats)):
+        charts = report_charts(engine=engine, loaded=loaded, as_of=as_of)
     files: dict[str, Path] = {}
-    for fmt in loaded.spec.reports.formats:
+    skipped: dict[str, str] = {}
+    docx_path: Path | None = None
+    for fmt in formats:
         path = folder / f"{stem}.{fmt}"
         if fmt == "md":
             path.write_text(markdown, encoding="utf-8")
         elif fmt == "html":
-            path.write_text(markdown_to_html(markdown, title), encoding="utf-8")
+            path.write_text(markdown_to_html(markdown, title, charts or ()), encoding="utf-8")
         elif fmt == "docx":
-            markdown_to_docx(markdown, path)
-        else:
-            continue  # pdf: written by the PDF converter when LibreOffice is installed
+            docx_path = markdown_to_docx(markdown, path, charts or ())
+        elif fmt == "pdf":
+            continue
         files[fmt] = path
+    if "pdf" in formats:
+        soffice = find_soffice()
+        if soffice is None:
+            skipped["pdf"] = INSTALL_HINT
+        else:
+            source = docx_path or markdown_to_docx(markdown, folder / f".{stem}.docx", charts or ())
+            try:
+                files["pdf"] = docx_to_pdf(source, folder / f"{stem}.pdf", soffice=soffice)
+            except PdfError as exc:
+                skipped["pdf"] = str(exc)
+            finally:
+                if docx_path is None:
+                    source.unlink(missing_ok=True)
+        if "pdf" in skipped:
+            log.warning("跳过 PDF（%s）：%s", title, skipped["pdf"])
     _record(engine, loaded, scope, as_of, files)
-    return Published(scope=scope, title=title, markdown=markdown, files=files)
+    return Published(scope=scope, title=title, markdown=markdown, files=files, skipped=skipped)
 
 
-def _record(engine: Engine, loaded: LoadedCampaign, scope: str, as_of: dt.date, files: dict[str, Path]) -> None:
+def _record(
+    engine: Engine, loaded: LoadedCampaign, scope: str, as_of: dt.date, files: dict[str, Path]
+) -> None:
     with db.write_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
+        campaign = session.scalar(
+            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        )
         for fmt, path in files.items():
             checksum = hashlib.sha256(path.read_bytes()).hexdigest()
             row = session.scalar(
@@ -79,7 +115,14 @@ def _record(engine: Engine, loaded: LoadedCampaign, scope: str, as_of: dt.date, 
             )
             if row is None:
                 session.add(
-                    db.Report(campaign_id=campaign.id, scope=scope, format=fmt, path=str(path), checksum=checksum, as_of=as_of)
+                    db.Report(
+                        campaign_id=campaign.id,
+                        scope=scope,
+                        format=fmt,
+                        path=str(path),
+                        checksum=checksum,
+                        as_of=as_of,
+                    )
                 )
             else:
                 row.path, row.checksum, row.generated_at = str(path), checksum, db.utcnow()

@@ -22,6 +22,15 @@ MAX_REPEAT = 100_000
 MAX_NUMBER = 10**12  # operands of * beyond this are refused
 
 
+# what each kind of template receives (context.phase_context / context.final_context)
+PHASE_VARIABLES = frozenset(
+    {"campaign", "stage", "as_of", "progress", "m", "metric_info", "ledger", "gate"}
+)
+FINAL_VARIABLES = frozenset(
+    {"campaign", "as_of", "stages", "progress", "m", "metric_info", "ledger", "narrative"}
+)
+
+
 class ReportTemplateError(ValueError):
     """A template failed to render; names the template file and line."""
 
@@ -39,9 +48,16 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                 raise self.security_error("乘方的底数过大")
         if operator == "*":
             for a, b in ((left, right), (right, left)):
-                if isinstance(a, str | list | tuple) and isinstance(b, int) and len(a) * b > MAX_REPEAT:
+                if (
+                    isinstance(a, str | list | tuple)
+                    and isinstance(b, int)
+                    and len(a) * b > MAX_REPEAT
+                ):
                     raise self.security_error(f"重复次数过大（结果上限 {MAX_REPEAT} 项）")
-            if all(isinstance(x, int | float) for x in (left, right)) and max(abs(left), abs(right)) > MAX_NUMBER:
+            if (
+                all(isinstance(x, int | float) for x in (left, right))
+                and max(abs(left), abs(right)) > MAX_NUMBER
+            ):
                 raise self.security_error("乘数过大")
         return super().call_binop(context, operator, left, right)
 
@@ -82,16 +98,30 @@ def render_source(source: str, display: str, context: dict[str, Any]) -> str:
     env = environment()
     try:
         return env.from_string(source).render(**context)
-    except (TemplateError, ArithmeticError, TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+    except (
+        TemplateError,
+        ArithmeticError,
+        TypeError,
+        ValueError,
+        KeyError,
+        IndexError,
+        AttributeError,
+    ) as exc:
         line = _template_line(exc)
         where = f"{display}:{line}" if line else display
-        message = exc.message if isinstance(exc, TemplateError) and exc.message else f"{type(exc).__name__}: {exc}"
+        message = (
+            exc.message
+            if isinstance(exc, TemplateError) and exc.message
+            else f"{type(exc).__name__}: {exc}"
+        )
         raise ReportTemplateError(f"{where}: 报告模板出错：{message}") from None
     except RecursionError:
         raise ReportTemplateError(f"{display}: 报告模板递归过深") from None
 
 
-def render_template(path: Path | None, builtin: str, context: dict[str, Any], *, isolate: bool | None = None) -> str:
+def render_template(
+    path: Path | None, builtin: str, context: dict[str, Any], *, isolate: bool | None = None
+) -> str:
     """Render the campaign's own template at `path` (in a limited worker process), or the built-in one."""
     if path is None:
         source, display = builtin_template(builtin)
@@ -104,3 +134,55 @@ def render_template(path: Path | None, builtin: str, context: dict[str, Any], *,
 
         return render_in_worker(source, display, context)
     return render_source(source, display, context)
+
+
+def template_problems(
+    source: str, display: str, variables: frozenset[str], metrics: set[str]
+) -> list[str]:
+    """Problems found without rendering: syntax, unknown filters, unknown variables and metrics.
+
+    Each is `display:line: message`, for `validate` to report before any run.
+    """
+    from jinja2 import meta, nodes
+
+    from ..spec.translate import suggest
+
+    env = environment()
+    try:
+        tree = env.parse(source)
+        env.compile(tree)  # unknown filters and tests are found here
+    except TemplateError as exc:
+        line = getattr(exc, "lineno", None)
+        return [f"{display}:{line or 1}: 报告模板语法错误：{exc.message or exc}"]
+    problems: list[str] = []
+    known = sorted(variables)
+    for name in sorted(meta.find_undeclared_variables(tree) - variables - set(env.globals)):
+        line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
+        hint = suggest(name, known) or f"（可用：{', '.join(known)}）"
+        problems.append(f"{display}:{line}: 报告模板中未知变量 {name}{hint}")
+    seen: set[tuple[str, int]] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        target = node.node
+        if not (
+            isinstance(target, nodes.Name)
+            and target.name in ("m", "metric_info")
+            and target.ctx == "load"
+        ):
+            continue
+        if isinstance(node, nodes.Getattr):
+            key = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            key = node.arg.value
+        else:
+            continue
+        if (
+            key not in metrics
+            and key not in ("items", "keys", "values", "get")
+            and (key, node.lineno) not in seen
+        ):
+            seen.add((key, node.lineno))
+            hint = suggest(key, sorted(metrics)) or "（请在 campaign.yaml 的 metrics 中定义）"
+            problems.append(
+                f"{display}:{node.lineno}: 报告模板中未知指标 {target.name}.{key}{hint}"
+            )
+    return problems

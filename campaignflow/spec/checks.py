@@ -6,6 +6,7 @@ Each check yields `(path, message)`; the loader maps paths to file:line:column.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -223,11 +224,22 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
             yield (*at, "evaluation"), "只有测评表（ballot）可以写 evaluation"
         if form.evaluation is not None:
             yield from _check_evaluation(form.evaluation, (*at, "evaluation"))
+            findings = form.evaluation.findings
+            if findings is not None and findings not in spec.forms:
+                yield (*at, "evaluation", "findings"), _unknown("表单", findings, list(spec.forms))
+            elif findings is not None and spec.forms[findings].kind != "record":
+                yield (
+                    (*at, "evaluation", "findings"),
+                    f"findings 应指向 record 类表单，而 {findings} 是 {spec.forms[findings].kind}",
+                )
         if form.date_field is not None:
             if form.date_field not in fields:
                 yield (*at, "date_field"), _unknown("字段", form.date_field, list(fields))
             elif fields[form.date_field].type != "date":
-                yield (*at, "date_field"), f"date_field 应为日期字段，{form.date_field} 是 {fields[form.date_field].type}"
+                yield (
+                    (*at, "date_field"),
+                    f"date_field 应为日期字段，{form.date_field} 是 {fields[form.date_field].type}",
+                )
         for column, target in form.columns.items():
             if target not in fields:
                 yield (*at, "columns", column), _unknown("字段", target, list(fields))
@@ -246,6 +258,31 @@ def _check_evaluation(ev, at) -> Iterator[Found]:
             yield (*at, "quotas", q, "grade"), _unknown("等次", quota.grade, list(ev.grades))
     if not any(points is not None for points in ev.grades.values()):
         yield (*at, "grades"), "至少要有一个计分的等次"
+    scored = [g for g, points in ev.grades.items() if points is not None]
+    for grade in ev.grade_floors:
+        if grade not in scored:
+            yield (*at, "grade_floors", grade), _unknown("计分等次", grade, scored)
+    if ev.pass_grade is not None and ev.pass_grade not in scored:
+        yield (*at, "pass_grade"), _unknown("计分等次", ev.pass_grade, scored)
+    for group, weight in ev.rater_groups.items():
+        if weight < 0:
+            yield (*at, "rater_groups", group), f"测评人类别 {group} 的权重不能为负数"
+    veto_classes = [k for k, rule in enumerate(ev.classes) if rule.veto]
+    for k in veto_classes[1:]:
+        yield (*at, "classes", k, "veto"), "只能有一个否决类别（veto: true）"
+    has_veto_indicator = any(ind.veto for cat in ev.categories for ind in cat.indicators)
+    if has_veto_indicator and ev.classes and not veto_classes:
+        yield (
+            (*at, "classes"),
+            "有否决指标（veto: true），还需要一个否决类别（如 躺平式，veto: true）",
+        )
+    for k, rule in enumerate(ev.classes):
+        if (
+            rule.min_score is not None
+            and rule.max_score is not None
+            and rule.min_score >= rule.max_score
+        ):
+            yield (*at, "classes", k), f"类别 {rule.label} 的 min_score 应小于 max_score"
 
 
 def check_metrics(spec: Campaign) -> Iterator[Found]:
@@ -311,6 +348,32 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
         yield ("reports", "narrative"), _unknown("表单", reports.narrative, list(spec.forms))
 
 
+def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:
+    """The campaign's own report templates, checked before any run: syntax, filters, variables
+    and metric names (`m.<id>`), each error naming the template's file:line."""
+    from ..reports.render import FINAL_VARIABLES, PHASE_VARIABLES, template_problems
+
+    reports = spec.reports
+    wanted: list[tuple[tuple, str, frozenset[str]]] = []
+    if reports.phase:
+        wanted.append((("reports", "phase"), reports.phase, PHASE_VARIABLES))
+    if reports.final:
+        wanted.append((("reports", "final"), reports.final, FINAL_VARIABLES))
+    wanted += [(("reports", "phases", k), v, PHASE_VARIABLES) for k, v in reports.phases.items()]
+    metrics = set(spec.metrics)
+    for at, template, variables in wanted:
+        path = root / template
+        if not path.is_file():
+            continue  # check_reports says so
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            yield at, f"无法读取报告模板 {template}：{exc}（请保存为 UTF-8 文本）"
+            continue
+        for problem in template_problems(source, template, variables, metrics):
+            yield at, problem
+
+
 def check_reminders(spec: Campaign, units: list[Unit] | None) -> Iterator[Found]:
     for i, recipient in enumerate(spec.reminders.recipients):
         if units is not None and resolve_owner(recipient.unit, units) is None:
@@ -322,6 +385,62 @@ def check_reminders(spec: Campaign, units: list[Unit] | None) -> Iterator[Found]
             yield (
                 ("reminders", "recipients", i, "channel"),
                 (f"渠道 {recipient.channel} 未在 reminders.channels 中启用"),
+            )
+
+
+_URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@", re.IGNORECASE)
+_TOKEN_PARAM = re.compile(r"[?&](access_token|key|token|secret|password)=[^&\s]{8,}", re.IGNORECASE)
+_LONG_HEX = re.compile(r"^(SEC)?[0-9a-fA-F]{32,}$")
+
+
+def secret_kind(value: str) -> str | None:
+    """What kind of secret a value looks like, or None."""
+    text = value.strip()
+    if _URL_PASSWORD.search(text):
+        return "网址中的密码"
+    if _TOKEN_PARAM.search(text):
+        return "网址中的令牌"
+    if _LONG_HEX.match(text):
+        return "机器人令牌或签名密钥"
+    return None
+
+
+def _strings(value, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, (*path, key))
+    elif isinstance(value, list | tuple):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*path, i))
+    elif isinstance(value, str):
+        yield path, value
+
+
+def check_secrets(spec: Campaign) -> Iterator[Found]:
+    """Tokens and passwords never belong in a campaign file: say where they go instead."""
+    from ..notify.secrets import where_to_put
+
+    targets = {
+        ("reminders", "recipients", i, "target"): r for i, r in enumerate(spec.reminders.recipients)
+    }
+    for path, value in _strings(spec.model_dump(exclude_unset=True, exclude_defaults=True, warnings=False), ()):
+        kind = secret_kind(value)
+        if kind is None:
+            continue
+        recipient = targets.get(path)
+        if recipient is not None:
+            yield (
+                path,
+                (
+                    f"疑似密钥（{kind}）不能写在方案文件中：请删除，改为放在"
+                    f"{where_to_put(recipient.channel, '', recipient.secret_name)}；"
+                    "target 只写接收人名称（如 机关党支部工作群）"
+                ),
+            )
+        else:
+            yield (
+                path,
+                f"疑似密钥（{kind}）不能写在方案文件中：请删除，改为放在环境变量或 Prefect Secret 块中",
             )
 
 

@@ -123,7 +123,9 @@ def load(path: str | Path) -> LoadedCampaign:
         *checks.check_forms(spec),
         *checks.check_metrics(spec),
         *checks.check_reports(spec, path.parent),
+        *checks.check_templates(spec, path.parent),
         *checks.check_reminders(spec, known_units),
+        *checks.check_secrets(spec),
         *checks.check_calendar(spec, calendar),
     ]
     issues.extend(

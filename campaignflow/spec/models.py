@@ -349,6 +349,8 @@ class Recipient(Strict):
     unit: str
     channel: Channel
     target: str  # robot name, e-mail address or webhook name; secrets come from the environment
+    # which robot's secret: CAMPAIGNFLOW_DINGTALK_TOKEN__<SECRET_NAME> (see campaignflow.notify.secrets)
+    secret_name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]+$", max_length=64)
 
 
 class Reminders(Strict):

@@ -1,0 +1,248 @@
+"""Ledger and evaluation commands: `close` (销号), `reopen`, `consolidate`, `evaluate`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from .common import EXIT_FAILURE, fail, out_console
+from .db import DbOption, open_cli_database
+
+if TYPE_CHECKING:
+    from ..spec import LoadedCampaign
+
+
+def register(app: typer.Typer) -> None:
+    """Add `close`, `reopen`, `consolidate` and `evaluate` to the app."""
+    app.command("close")(close)
+    app.command("reopen")(reopen)
+    app.command("consolidate")(consolidate)
+    app.command("evaluate")(evaluate)
+
+
+SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
+CodeArg = Annotated[str, typer.Argument(help="措施编号，如 TZ-01", show_default=False)]
+OnOption = Annotated[
+    str | None, typer.Option("--on", help="日期，如 2023-12-15（默认今天）", show_default=False)
+]
+FormOption = Annotated[
+    str | None,
+    typer.Option("--form", help="整改清单表单编号（多个整改清单有同一编号时）", show_default=False),
+]
+
+
+def _load(spec: Path) -> LoadedCampaign:
+    from .collect import _load as load
+
+    return load(spec)
+
+
+def _date(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(escape(f"日期无效：{text}（应为 2023-12-15 这样的日期）"))
+        raise AssertionError("unreachable") from None
+
+
+def _actor() -> str:
+    from .collect import _actor as actor
+
+    return actor()
+
+
+def _run(spec: Path, db: str | None, action) -> object:
+    """Run `action(engine, loaded)`: ledger errors exit 2, database errors 1, no traceback."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..evaluation import EvaluationError
+    from ..ledger import LedgerError
+
+    loaded = _load(spec)
+    engine, shown = open_cli_database(db)
+    try:
+        return action(engine, loaded)
+    except (LedgerError, EvaluationError) as exc:
+        fail(escape(str(exc)))
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        fail(escape(f"数据库操作失败（{shown}）：{reason}"), EXIT_FAILURE)
+    finally:
+        engine.dispose()
+    return None
+
+
+def close(
+    spec: SpecArg,
+    code: CodeArg,
+    reviewer: Annotated[
+        str, typer.Option("--reviewer", help="审核人（不能是责任人本人）", show_default=False)
+    ],
+    evidence: Annotated[
+        str | None, typer.Option("--evidence", help="佐证材料（文字说明）", show_default=False)
+    ] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="佐证材料文件（须存在）", show_default=False)
+    ] = None,
+    on: OnOption = None,
+    form: FormOption = None,
+    db: DbOption = None,
+) -> None:
+    """整改措施销号：须有佐证材料和审核人（不能是责任人）。Close a rectification measure.
+
+    Example:
+
+        campaignflow close campaign_specs/tangping-review-2023/campaign.yaml TZ-01 \\
+            --evidence 谈话记录、整改承诺书 --reviewer 陈静 --on 2023-12-12
+    """
+    from ..ledger import close_measure, evidence_text
+
+    day = _date(on)
+
+    def action(engine, loaded):
+        text = evidence_text(evidence, file)
+        return close_measure(engine=engine, loaded=loaded, code=code, evidence=text,
+                             reviewer=reviewer, on=day, actor=_actor(), form=form)  # fmt: skip
+
+    _run(spec, db, action)
+    out_console().print(f"已销号：{code}（审核人 {reviewer}，{day}）", markup=False)
+
+
+def reopen(
+    spec: SpecArg,
+    code: CodeArg,
+    reason: Annotated[str, typer.Option("--reason", help="重新整改的原因", show_default=False)],
+    on: OnOption = None,
+    form: FormOption = None,
+    db: DbOption = None,
+) -> None:
+    """已销号（或巩固、长期坚持）的措施重新整改，须说明原因。Reopen a closed measure.
+
+    Example:
+
+        campaignflow reopen campaign_specs/tangping-review-2023/campaign.yaml TZ-02 \\
+            --reason 回头看发现承办文件仍有超期 --on 2024-01-10
+    """
+    from ..ledger import reopen_measure
+
+    day = _date(on)
+    _run(
+        spec,
+        db,
+        lambda engine, loaded: reopen_measure(
+            engine=engine,
+            loaded=loaded,
+            code=code,
+            reason=reason,
+            on=day,
+            actor=_actor(),
+            form=form,
+        ),  # fmt: skip
+    )
+    out_console().print(f"已重新整改：{code}（{reason}）", markup=False)
+
+
+def consolidate(
+    spec: SpecArg,
+    code: Annotated[
+        str | None,
+        typer.Argument(help="措施编号；不写则巩固所有复查日期已到的措施", show_default=False),
+    ] = None,
+    on: OnOption = None,
+    form: FormOption = None,
+    db: DbOption = None,
+) -> None:
+    """已销号的措施在巩固复查日期之后标为“巩固”。Mark closed measures as consolidated.
+
+    Example:
+
+        campaignflow consolidate campaign_specs/tangping-review-2023/campaign.yaml TZ-01 --on 2024-03-15
+        campaignflow consolidate campaign_specs/tangping-review-2023/campaign.yaml --on 2024-03-31
+    """
+    from ..ledger import consolidate_due, consolidate_measure
+
+    day = _date(on)
+    if code:
+        _run(
+            spec,
+            db,
+            lambda engine, loaded: consolidate_measure(
+                engine=engine, loaded=loaded, code=code, on=day, actor=_actor(), form=form
+            ),
+        )
+        out_console().print(f"已巩固：{code}", markup=False)
+        return
+    codes = _run(
+        spec,
+        db,
+        lambda engine, loaded: consolidate_due(
+            engine=engine, loaded=loaded, as_of=day, actor=_actor()
+        ),
+    )
+    out_console().print(
+        f"已巩固 {len(codes)} 条：{'、'.join(codes)}" if codes else "没有到复查日期的已销号措施",
+        markup=False,
+    )
+
+
+def evaluate(
+    spec: SpecArg,
+    round_: Annotated[
+        str | None,
+        typer.Option("--round", help="测评轮次（默认：全部轮次）", show_default=False),
+    ] = None,
+    form: Annotated[
+        str | None, typer.Option("--form", help="测评表表单编号", show_default=False)
+    ] = None,
+    on: OnOption = None,
+    db: DbOption = None,
+) -> None:
+    """民主测评计分：得分、等次、优秀率、称职以上率和分类（附理由），结果存入数据库。Score ballots.
+
+    Example:
+
+        campaignflow evaluate campaign_specs/tangping-review-2023/campaign.yaml \\
+            --round 2023年“躺平式”干部专项整治测评
+    """
+    from ..evaluation import evaluate_all, evaluate_round
+
+    day = _date(on) if on else None
+
+    def action(engine, loaded):
+        if round_ is None:
+            return evaluate_all(engine=engine, loaded=loaded, as_of=day)
+        return [evaluate_round(engine=engine, loaded=loaded, round_key=round_, form_id=form,
+                               as_of=day)]  # fmt: skip
+
+    results = _run(spec, db, action)
+    _show(results or [])
+
+
+def _show(results) -> None:
+    from rich.table import Table
+
+    from ..evaluation import result_table
+
+    console = out_console()
+    if not results:
+        console.print("没有测评票：请先导入测评表", markup=False)
+        return
+    for result in results:
+        rows = result_table(result)
+        table = Table(title=f"{result.round}（测评票 {result.ballots} 张，有效 {result.valid} 张）")
+        for column in rows[0] if rows else ["被测评人"]:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*(escape(str(v)) for v in row.values()))
+        console.print(table)
+        summary = "，".join(f"{k} {v} 人" for k, v in result.classes.items())
+        if summary:
+            console.print(f"分类：{summary}", markup=False)
+        for note in result.notes:
+            console.print(f"说明：{note}", markup=False)

@@ -1,0 +1,29 @@
+"""Activities: 次/人次 by type and the 支部工作条例 cadence shortfalls per unit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from prefect import task
+from prefect.artifacts import create_table_artifact
+
+from campaignflow.activities import Cadence, cadence
+from campaignflow.spec import LoadedCampaign
+
+from ._common import STEP, artifact_key, workspace
+
+
+@task(name="组织生活频次检查", **STEP)
+def check_cadence(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Cadence:
+    """Shortfalls against the norms (支委会 monthly, 党员大会 quarterly …) as a table artifact."""
+    result = cadence(engine=workspace().engine, loaded=loaded, as_of=as_of)
+    create_table_artifact(
+        key=artifact_key(loaded.spec.campaign.id, stage, "cadence"),
+        table=[
+            {"党组织": s.unit, "活动类型": s.type, "期间": s.period, "要求": s.rule, "实际": s.held}
+            for s in result.shortfalls
+        ]
+        or [{"党组织": "（无缺项）", "活动类型": "", "期间": "", "要求": "", "实际": 0}],
+        description=f"检查期间 {result.checked_from} 至 {result.checked_to}，缺项 {len(result.shortfalls)} 处",
+    )
+    return result

@@ -1,0 +1,63 @@
+"""Reports tests: the party-building campaign built into a private SQLite DB (no Prefect)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import campaignflow.db
+import campaignflow.spec
+import campaignflow.sync
+from campaignflow.collect.inbox import collect_inbox
+from campaignflow.reports import final_context, render_template
+from campaignflow.reports.narrative import narrative_items
+from campaignflow.spec.shipped import shipped_root
+
+SPEC = shipped_root() / "party-building-2023" / "campaign.yaml"
+AS_OF = dt.date(2023, 12, 31)
+
+
+@dataclass
+class Built:
+    engine: Any
+    loaded: Any
+    home: Path
+    context: dict[str, Any]
+    markdown: str
+
+
+def build(tmp: Path, mutate: Callable[[Path], None] | None = None, spec: Path = SPEC) -> Built:
+    """Sync the campaign, import its data (after `mutate(inbox)`), render the final report."""
+    home = tmp / "home"
+    engine = campaignflow.db.open_database(f"sqlite:///{tmp}/c.db")
+    loaded = campaignflow.spec.load(spec)
+    campaignflow.sync.sync_campaign(engine=engine, loaded=loaded)
+    inbox = home / "inbox" / loaded.spec.campaign.id
+    inbox.mkdir(parents=True)
+    for path in (spec.parent / "data").glob("*.csv"):
+        shutil.copy(path, inbox / path.name)
+    if mutate:
+        mutate(inbox)
+    report = collect_inbox(engine=engine, loaded=loaded, home=home)
+    assert all(f.status != "已拒收" for f in report.files), [f.message for f in report.files]
+    narrative = narrative_items(engine=engine, loaded=loaded, as_of=AS_OF)
+    context = final_context(engine=engine, loaded=loaded, as_of=AS_OF, narrative=narrative)
+    markdown = render_template(loaded.root / loaded.spec.reports.final, "final.md.j2", context)
+    return Built(engine, loaded, home, context, markdown)
+
+
+@pytest.fixture(scope="session")
+def seed_report(tmp_path_factory) -> Built:
+    """The shipped sample data, as it is."""
+    return build(tmp_path_factory.mktemp("seed"))
+
+
+@pytest.fixture
+def builder():
+    return build
