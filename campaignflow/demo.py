@@ -57,7 +57,8 @@ def _show_reminders(say, run_flow, campaign, as_of) -> None:
     reminders = [r for s in mine for r in s["reminders"]]
     say(f"  期限检查（{as_of} 09:00）：{len(reminders)} 条提醒")
     for r in reminders:
-        say(f"    · {r['unit']} / {r['channel']}：{r['items']} 项 — {r['status']}")
+        channel = f" / {r['channel']}" if r["channel"] else ""
+        say(f"    · {r['unit']}{channel}：{r['items']} 项 — {r['label']}")
 
 
 def main() -> int:
@@ -93,11 +94,13 @@ def main() -> int:
             console.rule(f"{campaign.spec.campaign.title}（截至 {as_of}）")
             say(f"收件箱放入 {copied} 个样例数据文件；运行全部阶段……")
             outcome = run_flow("flows.campaign:campaign", spec_path=str(campaign.path), as_of=as_of)
+            names = {s.id: s.name for s in campaign.spec.stages}
             for phase in outcome["phases"]:
                 gate = "关口已满足" if phase["gate_passed"] else "关口未满足"
-                say(f"  ■ {phase['phase']}: 措施完成 {phase['done']}/{phase['total']}，{gate}")
+                name = names[phase["phase"]]
+                say(f"  ■ {name}：措施完成 {phase['done']}/{phase['total']}，{gate}")
             if outcome["stopped_at"]:
-                say(f"  活动停在阶段 {outcome['stopped_at']}（关口未满足）")
+                say(f"  活动停在阶段“{names[outcome['stopped_at']]}”（关口未满足）")
             written.append((campaign.spec.campaign.title, outcome))
             _show_reminders(say, run_flow, campaign, as_of)
     console.rule("报告")

@@ -94,11 +94,14 @@ def refresh_assignments(
     changed = 0
     with db.write_session(engine) as session:
         campaign = _campaign(session, loaded)
-        forms = dict(
-            session.execute(
-                select(db.Form.key, db.Form.id).where(db.Form.campaign_id == campaign.id)
-            ).all()
-        )
+        forms = {
+            key: (form_id, any((f or {}).get("type") == "unit" for f in (fields or {}).values()))
+            for key, form_id, fields in session.execute(
+                select(db.Form.key, db.Form.id, db.Form.fields).where(
+                    db.Form.campaign_id == campaign.id
+                )
+            )
+        }
         tree = _subtrees(session, campaign.id)
         for assignment, measure, unit, _stage in _assignment_rows(session, campaign.id):
             if assignment.done_at is not None:
@@ -155,14 +158,18 @@ def _rule_met_on(
             return min(as_of, measure.due_on or as_of)
         return None
     if measure.form_key and measure.form_key in forms:
-        # the owner unit (or a unit under it) has submitted; undated rows count from `as_of`
+        # the owner unit (or a unit under it) has submitted — any row, when the form records no
+        # unit; undated rows count from `as_of`
+        form_id, has_unit = forms[measure.form_key]
+        conditions = [
+            db.Submission.form_id == form_id,
+            db.Submission.archived.is_(False),
+            or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
+        ]
+        if has_unit:
+            conditions.append(db.Submission.unit_id.in_(units))
         first, count = session.execute(
-            select(func.min(db.Submission.on_date), func.count(db.Submission.id)).where(
-                db.Submission.form_id == forms[measure.form_key],
-                db.Submission.unit_id.in_(units),
-                db.Submission.archived.is_(False),
-                or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
-            )
+            select(func.min(db.Submission.on_date), func.count(db.Submission.id)).where(*conditions)
         ).one()
         if not count:
             return None
