@@ -22,7 +22,15 @@ from .reader import FileRefused
 from .signoff_sheet import import_signoffs, is_signoff_file
 
 SUFFIXES = (".xlsx", ".csv")
-KIND_ORDER = {"problem": 0, "record": 1, "activity": 1, "feedback": 1, "ballot": 1, "rectification": 2}
+WJX_SUFFIXES = (".wjx.xlsx", ".wjx.json", ".wjx.jsonl")  # 问卷星 answers: see collect/wjx.py
+KIND_ORDER = {
+    "problem": 0,
+    "record": 1,
+    "activity": 1,
+    "feedback": 1,
+    "ballot": 1,
+    "rectification": 2,
+}
 
 
 @dataclass
@@ -65,6 +73,11 @@ def match_forms(path: Path, loaded: LoadedCampaign) -> list[str]:
                 names[name] = form_id
     if path.stem in names:
         return [names[path.stem]]
+    if path.name.lower().endswith(WJX_SUFFIXES):  # comments.wjx.xlsx / 123456_2_comments.wjx.json
+        from .wjx import round_from_file
+
+        stem = round_from_file(path)
+        return [names[stem]] if stem in names else []
     if path.suffix.lower() == ".xlsx":
         try:
             from python_calamine import CalamineWorkbook
@@ -100,14 +113,22 @@ def collect_inbox(*, engine: Engine, loaded: LoadedCampaign, home: Path) -> Inbo
     folder = inbox_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
     report = InboxReport(folder)
-    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))]
+    files = [
+        p
+        for p in folder.iterdir()
+        if p.is_file()
+        and (p.suffix.lower() in SUFFIXES or p.name.lower().endswith(WJX_SUFFIXES))
+        and not p.name.startswith((".", "~$"))
+    ]
     files = [p for p in files if not p.name.endswith(".rejects.xlsx")]
     for path in sorted(files, key=lambda p: _order(p, loaded)):
-        report.files.extend(_import_one(engine, loaded, path, folder))
+        report.files.extend(_import_one(engine, loaded, path, folder, home))
     return report
 
 
-def _import_one(engine, loaded, path: Path, folder: Path) -> list[InboxFile]:
+def _import_one(
+    engine, loaded, path: Path, folder: Path, home: Path | None = None
+) -> list[InboxFile]:
     if is_progress_file(path):
         forms = ["措施进展"]
     elif is_signoff_file(path):
@@ -116,7 +137,14 @@ def _import_one(engine, loaded, path: Path, folder: Path) -> list[InboxFile]:
         forms = match_forms(path, loaded)
     if not forms:
         known = "、".join(f"{fid}（{f.title}）" for fid, f in loaded.spec.forms.items())
-        return [_reject(path, folder, "?", f"无法判断属于哪张表单：文件名或工作表名应为表单编号或名称（{known}）或“措施进展”“阶段签批”")]
+        return [
+            _reject(
+                path,
+                folder,
+                "?",
+                f"无法判断属于哪张表单：文件名或工作表名应为表单编号或名称（{known}）或“措施进展”“阶段签批”",
+            )
+        ]
     results = []
     for form_id in forms:
         try:
@@ -124,20 +152,38 @@ def _import_one(engine, loaded, path: Path, folder: Path) -> list[InboxFile]:
                 result = import_progress(engine=engine, loaded=loaded, path=path)
             elif form_id == "阶段签批":
                 result = import_signoffs(engine=engine, loaded=loaded, path=path)
+            elif path.name.lower().endswith(WJX_SUFFIXES) and home is not None:
+                from .wjx import import_wjx
+
+                result = import_wjx(
+                    engine=engine, loaded=loaded, form_id=form_id, path=path, home=home
+                )
             else:
-                result = import_file(engine=engine, loaded=loaded, form_id=form_id, path=path, rejects=True)
+                result = import_file(
+                    engine=engine, loaded=loaded, form_id=form_id, path=path, rejects=True
+                )
         except ImportRejected as exc:
             return [_reject(path, folder, form_id, str(exc), exc.rejects_file)]
         except (FileRefused, UnknownProblem) as exc:
             return [_reject(path, folder, form_id, str(exc))]
         results.append(
-            InboxFile(path.name, form_id, "已导入", result.rows, result.inserted, result.updated, result.unchanged)
+            InboxFile(
+                path.name,
+                form_id,
+                "已导入",
+                result.rows,
+                result.inserted,
+                result.updated,
+                result.unchanged,
+            )
         )
     _move(path, folder / "processed")
     return results
 
 
-def _reject(path: Path, folder: Path, form: str, message: str, rejects: Path | None = None) -> InboxFile:
+def _reject(
+    path: Path, folder: Path, form: str, message: str, rejects: Path | None = None
+) -> InboxFile:
     target = _move(path, folder / "rejected")
     target.with_name(target.name + ".errors.txt").write_text(message + "\n", encoding="utf-8")
     if rejects is not None and rejects.exists():

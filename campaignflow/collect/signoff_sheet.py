@@ -26,12 +26,17 @@ def is_signoff_file(path: Path) -> bool:
     return path.stem in SIGNOFF_NAMES
 
 
-def import_signoffs(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor: str = "import") -> ImportResult:
+def import_signoffs(
+    *, engine: Engine, loaded: LoadedCampaign, path: Path, actor: str = "import"
+) -> ImportResult:
     table = open_table(path, list(SIGNOFF_NAMES))
     header = {COLUMNS[as_text(h)]: i for i, h in enumerate(table.header) if as_text(h) in COLUMNS}
     missing = [t for t, k in COLUMNS.items() if k != "remarks" and k not in header]
     if missing:
-        issues = [ImportIssue(table.sheet, 1, 0, f"缺少必填列“{t}”（表头应为 {' | '.join(COLUMNS)}）") for t in missing]
+        issues = [
+            ImportIssue(table.sheet, 1, 0, f"缺少必填列“{t}”（表头应为 {' | '.join(COLUMNS)}）")
+            for t in missing
+        ]
         raise ImportRejected(path, issues, len(issues))
     stages = {s.id: s.id for s in loaded.spec.stages} | {s.name: s.id for s in loaded.spec.stages}
     date_field = FormField(type="date", required=True)
@@ -43,7 +48,14 @@ def import_signoffs(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
             continue
         stage = stages.get(as_text(values["stage"]))
         if stage is None:
-            issues.append(ImportIssue(table.sheet, number, header["stage"], f"未知阶段“{as_text(values['stage'])}”（可选：{'、'.join(s.name for s in loaded.spec.stages)}）"))
+            issues.append(
+                ImportIssue(
+                    table.sheet,
+                    number,
+                    header["stage"],
+                    f"未知阶段“{as_text(values['stage'])}”（可选：{'、'.join(s.name for s in loaded.spec.stages)}）",
+                )
+            )
             continue
         by = as_text(values["by"])
         if not by:
@@ -63,6 +75,8 @@ def import_signoffs(*, engine: Engine, loaded: LoadedCampaign, path: Path, actor
         if record == {"by": by, "remarks": remarks, "on": on.isoformat()}:
             result.unchanged += 1
             continue
-        sign_off(engine=engine, loaded=loaded, stage=stage, by=by, remarks=remarks, on=on, actor=actor)
+        sign_off(
+            engine=engine, loaded=loaded, stage=stage, by=by, remarks=remarks, on=on, actor=actor
+        )
         result.inserted += 1
     return result

@@ -423,7 +423,9 @@ def check_secrets(spec: Campaign) -> Iterator[Found]:
     targets = {
         ("reminders", "recipients", i, "target"): r for i, r in enumerate(spec.reminders.recipients)
     }
-    for path, value in _strings(spec.model_dump(exclude_unset=True, exclude_defaults=True, warnings=False), ()):
+    for path, value in _strings(
+        spec.model_dump(exclude_unset=True, exclude_defaults=True, warnings=False), ()
+    ):
         kind = secret_kind(value)
         if kind is None:
             continue
@@ -466,3 +468,56 @@ def check_calendar(spec: Campaign, calendar: WorkCalendar) -> Iterator[Found]:
                     "或设置 calendar.workweek: mon-fri"
                 ),
             )
+
+
+SUBJECT_SLOT = "{subject}"  # in a ballot questionnaire's `columns` key: one ballot per cadre
+
+
+def check_questionnaires(spec: Campaign) -> Iterator[Found]:
+    """A form's `questionnaire` (问卷星 import): a feedback or ballot form whose `columns` map
+    the questions its kind needs (feedback: content; ballot: grade and who is rated)."""
+    for form_id, form in spec.forms.items():
+        q = form.questionnaire
+        if q is None:
+            continue
+        at = ("forms", form_id, "questionnaire")
+        if form.kind not in ("feedback", "ballot"):
+            yield at, f"问卷星导入只适用于 feedback 或 ballot 类表单，而 {form_id} 是 {form.kind}"
+            continue
+        if q.window is not None and q.window[0] > q.window[1]:
+            yield (*at, "window"), f"开始日期 {q.window[0]} 晚于结束日期 {q.window[1]}"
+        targets = set(form.columns.values())
+        slotted = {k: v for k, v in form.columns.items() if "{" in k or "}" in k}
+        for key in slotted:
+            rest = key.replace(SUBJECT_SLOT, "")
+            if form.kind != "ballot" or key.count(SUBJECT_SLOT) != 1 or "{" in rest or "}" in rest:
+                yield (
+                    ("forms", form_id, "columns", key),
+                    f"列名模式“{key}”无效：只有测评表（ballot）可用，且须恰好含一个 {SUBJECT_SLOT}，"
+                    "如“对{subject}的评价”",
+                )
+        if form.kind == "feedback" and "content" not in targets:
+            yield (
+                ("forms", form_id, "columns"),
+                "问卷星导入需要在 columns 中把一道题对应到 content（反映内容），"
+                "如 columns: {您的意见和建议: content}",
+            )
+        if form.kind == "ballot":
+            for key in form.columns:
+                if key.strip() in ("序号", "答卷编号", "来自IP", "来源详情", "joinid", "ipaddress"):
+                    yield (
+                        ("forms", form_id, "columns", key),
+                        f"测评是匿名的：“{key}”会暴露答卷人，不能对应到测评表的字段",
+                    )
+            if "grade" not in targets:
+                yield (
+                    ("forms", form_id, "columns"),
+                    "问卷星导入需要在 columns 中把评价题对应到 grade（总体评价），"
+                    "如 columns: {对{subject}的评价: grade}",
+                )
+            if "subject" not in targets and not any(v == "grade" for v in slotted.values()):
+                yield (
+                    ("forms", form_id, "columns"),
+                    "问卷星导入需要知道被测评人：把一道题对应到 subject，"
+                    "或用含 {subject} 的列名模式对应 grade（如“对{subject}的评价”）",
+                )

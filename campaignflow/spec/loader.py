@@ -127,6 +127,7 @@ def load(path: str | Path) -> LoadedCampaign:
         *checks.check_reminders(spec, known_units),
         *checks.check_secrets(spec),
         *checks.check_calendar(spec, calendar),
+        *checks.check_questionnaires(spec),
     ]
     issues.extend(
         loc.issue(_original(p, origin), msg, key=_is_key(_original(p, origin), data))

@@ -278,6 +278,19 @@ class Evaluation(Strict):
     confirmed_value: str = "认定"  # the `conclusion` that confirms (a form without it: every row)
 
 
+class Questionnaire(Strict):
+    """问卷星 (wjx) import settings of a feedback or ballot form (see `collect/wjx.py`).
+
+    Questions map to fields through the form's `columns` (question title without its "1、"
+    number, or q1, q2 …; a ballot may use a pattern such as "对{subject}的评价").
+    """
+
+    source: Literal["wjx"] = "wjx"
+    window: tuple[dt.date, dt.date] | None = None  # answers submitted outside are rejected
+    dedupe_minutes: int = Field(default=10, ge=0)  # same answers from one IP within N min: once
+    code_prefix: str = "WJX-"  # feedback: 编号 = prefix + 序号 (or the answer's joinid)
+
+
 class Form(Strict):
     kind: FormKind
     title: str = Field(min_length=1)
@@ -290,6 +303,7 @@ class Form(Strict):
     date_field: str | None = None  # the field that dates a row (default: the kind's own date field)
     sheet: str | None = None  # sheet name to import from (default: the title)
     columns: dict[str, str] = {}  # import column mapping: export header -> field id
+    questionnaire: Questionnaire | None = None  # feedback/ballot: imported from 问卷星
 
 
 # ---------------------------------------------------------------- metrics

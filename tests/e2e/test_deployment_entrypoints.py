@@ -38,9 +38,9 @@ def test_every_entrypoint_is_a_flow():
 
 def test_prefect_yaml_is_current():
     loaded = [load(folder / "campaign.yaml") for folder in shipped_campaigns().values()]
-    assert PREFECT_YAML.read_text(encoding="utf-8") == prefect_yaml(deployment_specs(loaded, ROOT)), (
-        "deployments/prefect.yaml is stale: run `campaignflow deployments`"
-    )
+    assert PREFECT_YAML.read_text(encoding="utf-8") == prefect_yaml(
+        deployment_specs(loaded, ROOT)
+    ), "deployments/prefect.yaml is stale: run `campaignflow deployments`"
 
 
 def test_schedules():

@@ -44,7 +44,17 @@ def test_cli_run_is_quiet_and_records_everything(tmp_path, prefect_api):
     env["CAMPAIGNFLOW_HOME"] = str(home)
     spec = ROOT / "campaign_specs" / "bapo-bali-2023" / "campaign.yaml"
     result = subprocess.run(
-        [sys.executable, "-m", "campaignflow", "run", str(spec), "--phase", "mobilise", "--as-of", "2023-03-31"],
+        [
+            sys.executable,
+            "-m",
+            "campaignflow",
+            "run",
+            str(spec),
+            "--phase",
+            "mobilise",
+            "--as-of",
+            "2023-03-31",
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -58,7 +68,9 @@ def test_cli_run_is_quiet_and_records_everything(tmp_path, prefect_api):
     # a fresh server on the same Prefect database sees the whole run
     with prefect_server(home, ui=False) as server:
         runs = prefect_api(server.url, "/api/flow_runs/filter", {})
-        assert [(r["name"], r["state_type"]) for r in runs] == [("八破八立 · 学习动员 · 2023-03-31", "COMPLETED")]
+        assert [(r["name"], r["state_type"]) for r in runs] == [
+            ("八破八立 · 学习动员 · 2023-03-31", "COMPLETED")
+        ]
         tasks = prefect_api(server.url, "/api/task_runs/filter", {})
         names = {t["name"].rsplit("-", 1)[0] for t in tasks}
         assert names == STEPS

@@ -4,8 +4,8 @@ parameters, read its artifacts back, see the report in the UI in Debian's chromi
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import shutil
 import signal
 import socket
@@ -41,7 +41,9 @@ def phase_run(served, prefect_api):
     )
     run = _wait_final(api, url, created["id"])
     assert run["state_type"] == "COMPLETED", served["log"].read_text()[-3000:]
-    artifacts = api(url, "/api/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}})
+    artifacts = api(
+        url, "/api/artifacts/filter", {"artifacts": {"flow_run_id": {"any_": [run["id"]]}}}
+    )
     return run, {a["key"]: a for a in artifacts}
 
 
@@ -58,7 +60,10 @@ def test_deployment_run_through_the_api(served, phase_run):
     assert ".docx" in link and (served["home"] / "reports" / "bapo-bali-2023").is_dir()
 
 
-@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason="chromium not installed (apt-get install chromium fonts-noto-cjk)")
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true",
+    reason="chromium not installed (apt-get install chromium fonts-noto-cjk)",
+)
 def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
     assert CHROMIUM, "chromium is required under CI"
     _, artifacts = phase_run

@@ -28,9 +28,13 @@ def _artifacts(flow_run_name: str) -> dict:
             runs = await client.read_flow_runs(
                 flow_run_filter=FlowRunFilter(name=FlowRunFilterName(any_=[flow_run_name]))
             )
-            latest = max(runs, key=lambda r: r.created)  # the session's server keeps earlier tests' runs
+            latest = max(
+                runs, key=lambda r: r.created
+            )  # the session's server keeps earlier tests' runs
             artifacts = await client.read_artifacts(
-                artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[latest.id]))
+                artifact_filter=ArtifactFilter(
+                    flow_run_id=ArtifactFilterFlowRunId(any_=[latest.id])
+                )
             )
             return latest, {a.key: a for a in artifacts}
 
@@ -61,7 +65,9 @@ def test_phase_flow_imports_checks_and_reports(home, fill_inbox, spec):
     assert artifacts["bapo-bali-2023-mobilise-progress"].data == 100
     assert artifacts["bapo-bali-2023-mobilise-report"].data == markdown
     inbox_rows = json.loads(artifacts["bapo-bali-2023-mobilise-inbox"].data)
-    assert {"文件": "signoff.csv", "表单": "阶段签批", "结果": "已导入"}.items() <= inbox_rows[-1].items()
+    assert {"文件": "signoff.csv", "表单": "阶段签批", "结果": "已导入"}.items() <= inbox_rows[
+        -1
+    ].items()
     assert {r["结果"] for r in inbox_rows} == {"已导入"} and len(inbox_rows) == 7
     assert "bapo-bali-2023-mobilise-docx" in artifacts
 

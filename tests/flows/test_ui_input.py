@@ -11,8 +11,13 @@ import threading
 import time
 
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterName,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+)
 from prefect.flow_runs import resume_flow_run
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterState, FlowRunFilterStateType
 
 from campaignflow.gates import signed_off
 from campaignflow.spec import load
@@ -68,15 +73,23 @@ def test_phase_waits_for_sign_off_in_the_ui(home, fill_inbox, spec):
     path = spec("bapo-bali-2023")
     thread, box = _start(
         lambda: phase(
-            spec_path=path, phase="mobilise", as_of=dt.date(2023, 3, 31), ask_sign_off_in_ui=True, sign_off_timeout=120
+            spec_path=path,
+            phase="mobilise",
+            as_of=dt.date(2023, 3, 31),
+            ask_sign_off_in_ui=True,
+            sign_off_timeout=120,
         )
     )
     run = _paused_run("八破八立 · 学习动员 · 2023-03-31")
-    resume_flow_run(run.id, run_input={"approved": True, "signer": "张书记", "remarks": "同意进入查摆剖析"})
+    resume_flow_run(
+        run.id, run_input={"approved": True, "signer": "张书记", "remarks": "同意进入查摆剖析"}
+    )
     thread.join(timeout=120)
     assert "error" not in box, box.get("error")
     loaded = load(path)
-    record = signed_off(engine=open_workspace().engine, loaded=loaded, stage="mobilise", as_of=dt.date(2023, 3, 31))
+    record = signed_off(
+        engine=open_workspace().engine, loaded=loaded, stage="mobilise", as_of=dt.date(2023, 3, 31)
+    )
     assert record == {"by": "张书记", "remarks": "同意进入查摆剖析", "on": "2023-03-31"}
 
 
@@ -84,11 +97,25 @@ def test_sign_off_timeout_keeps_the_gate_closed(home, fill_inbox, spec):
     fill_inbox(home, "bapo-bali-2023", skip=("signoff.csv",))
     path = spec("bapo-bali-2023")
     outcome = asyncio.run(
-        phase(spec_path=path, phase="mobilise", as_of=dt.date(2023, 3, 31), ask_sign_off_in_ui=True, sign_off_timeout=3)
+        phase(
+            spec_path=path,
+            phase="mobilise",
+            as_of=dt.date(2023, 3, 31),
+            ask_sign_off_in_ui=True,
+            sign_off_timeout=3,
+        )
     )
     assert outcome["reports"]  # the run finishes and reports; the gate is what stays shut
     loaded = load(path)
-    assert signed_off(engine=open_workspace().engine, loaded=loaded, stage="mobilise", as_of=dt.date(2023, 3, 31)) is None
+    assert (
+        signed_off(
+            engine=open_workspace().engine,
+            loaded=loaded,
+            stage="mobilise",
+            as_of=dt.date(2023, 3, 31),
+        )
+        is None
+    )
 
 
 def test_activity_entered_in_the_ui_is_stored(home, spec):
@@ -110,5 +137,7 @@ def test_activity_entered_in_the_ui_is_stored(home, spec):
     assert box.get("result", {}).get("status") == "新增", box
     from campaignflow.metrics import compute_metrics
 
-    values = compute_metrics(engine=open_workspace().engine, loaded=load(path), as_of=dt.date(2023, 4, 30))
+    values = compute_metrics(
+        engine=open_workspace().engine, loaded=load(path), as_of=dt.date(2023, 4, 30)
+    )
     assert values["seminars_held"].value == 1
