@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -127,6 +128,44 @@ def _progress_bar(label: str) -> Iterator:
             state["bar"].stop()
 
 
+@contextmanager
+def _importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None, hint: str = ""):
+    """Open the database (syncing the campaign first if needed), yield the engine, and turn every
+    failure into its message and exit code: 2 for a bad file (all its errors listed), 1 for the
+    database or the file system."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..collect import FileRefused, ImportRejected
+    from ..sync import SyncError, sync_campaign
+
+    out, err = out_console(), err_console()
+    engine, shown = open_cli_database(db)
+    try:
+        if _needs_sync(engine, loaded, form_id):
+            synced = sync_campaign(engine=engine, loaded=loaded, actor=_actor())
+            out.print(
+                f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
+                f"已先同步：{synced.summary()}",
+                markup=False,
+            )
+        yield engine
+    except ImportRejected as exc:
+        for issue in exc.issues:
+            err.print(issue.render(), markup=False)
+        if exc.total > len(exc.issues):
+            err.print(f"……另有 {exc.total - len(exc.issues)} 处错误未列出", markup=False)
+        err.print(f"✗ {file.name}：{exc.total} 处错误，未导入任何数据{hint}", markup=False)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
+    except (FileRefused, SyncError) as exc:
+        fail(escape(str(exc)))
+    except SQLAlchemyError as exc:
+        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
+    except OSError as exc:
+        fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
+    finally:
+        engine.dispose()
+
+
 def import_command(
     spec: SpecArg,
     form: Annotated[
@@ -154,54 +193,28 @@ def import_command(
         campaignflow import campaign_specs/bapo-bali-2023/campaign.yaml problems data/problems.csv
         campaignflow import campaign.yaml 整改清单 整改清单.xlsx --partial
     """
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from ..collect import FileRefused, ImportRejected, import_file
-    from ..sync import SyncError, sync_campaign
+    from ..collect import import_file
 
     loaded = _load(spec)
     form_id = _form_id(loaded, form)
     if not file.is_file():
         fail(escape(f"找不到文件 {file}"))
     out, err = out_console(), err_console()
-    engine, shown = open_cli_database(db)
-    try:
-        if _needs_sync(engine, loaded, form_id):
-            synced = sync_campaign(engine=engine, loaded=loaded, actor=_actor())
-            out.print(
-                f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
-                f"已先同步：{synced.summary()}",
-                markup=False,
-            )
-        with _progress_bar(f"导入 {file.name}") as progress:
-            result = import_file(
-                engine=engine,
-                loaded=loaded,
-                form_id=form_id,
-                path=file,
-                partial=partial,
-                actor=_actor(),
-                progress=progress,
-            )
-    except ImportRejected as exc:
-        for issue in exc.issues:
-            err.print(issue.render(), markup=False)
-        if exc.total > len(exc.issues):
-            err.print(f"……另有 {exc.total - len(exc.issues)} 处错误未列出", markup=False)
-        err.print(
-            f"✗ {file.name}：{exc.total} 处错误，未导入任何数据（改正后重新导入；"
-            "或加 --partial 先导入正确的行）",
-            markup=False,
+    hint = "（改正后重新导入；或加 --partial 先导入正确的行）"
+    with (
+        _importing(loaded, form_id, file, db, hint) as engine,
+        _progress_bar(f"导入 {file.name}") as progress,
+    ):
+        result = import_file(
+            engine=engine,
+            loaded=loaded,
+            form_id=form_id,
+            path=file,
+            partial=partial,
+            actor=_actor(),
+            progress=progress,
         )
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (FileRefused, SyncError) as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
-    except OSError as exc:
-        fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
     title = loaded.spec.forms[form_id].title
     out.print(
         f"已导入 {file.name}（工作表 {result.sheet}）→ {title}（{form_id}）：共 {result.rows} 行，"
@@ -346,12 +359,9 @@ def import_wjx_command(
         campaignflow import-wjx campaign.yaml ballots 测评.wjx.xlsx --round 2023年度测评
         campaignflow import-wjx campaign.yaml comments push.jsonl
     """
-    from sqlalchemy.exc import SQLAlchemyError
 
-    from ..collect import FileRefused, ImportRejected
     from ..collect.wjx import import_wjx
     from ..settings import data_home
-    from ..sync import SyncError, sync_campaign
 
     loaded = _load(spec)
     form_id = _form_id(loaded, form)
@@ -360,11 +370,7 @@ def import_wjx_command(
     if not file.is_file():
         fail(escape(f"找不到文件 {file}"))
     out, err = out_console(), err_console()
-    engine, shown = open_cli_database(db)
-    try:
-        if _needs_sync(engine, loaded, form_id):
-            synced = sync_campaign(engine=engine, loaded=loaded, actor=_actor())
-            out.print(f"已先同步活动 {loaded.spec.campaign.id}：{synced.summary()}", markup=False)
+    with _importing(loaded, form_id, file, db) as engine:
         result = import_wjx(
             engine=engine,
             loaded=loaded,
@@ -374,19 +380,6 @@ def import_wjx_command(
             round_name=round_name,
             actor=_actor(),
         )
-    except ImportRejected as exc:
-        for issue in exc.issues:
-            err.print(issue.render(), markup=False)
-        err.print(f"✗ {file.name}：{exc.total} 处错误，未导入任何数据", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (FileRefused, SyncError) as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
-    except OSError as exc:
-        fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
     out.print(result.summary(), markup=False)
     for warning in result.warnings:
         err.print(f"提示：{warning}", markup=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -11,15 +10,6 @@ import pytest
 from campaignflow.spec.shipped import shipped_root
 
 SPECS = shipped_root()
-
-
-@pytest.fixture(scope="session")
-def prefect_harness():
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
 
 
 @pytest.fixture

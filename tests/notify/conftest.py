@@ -149,15 +149,6 @@ def engine(tmp_path, loaded):
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def prefect_harness():
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=180):
-        yield
-
-
 @pytest.fixture
 def home(tmp_path, monkeypatch, prefect_harness) -> Path:
     """A fresh CAMPAIGNFLOW_HOME (SQLite) with sweep.yaml synced into it."""
