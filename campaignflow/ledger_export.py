@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from . import db
-from .collect.ledger_sheet import COLUMNS, WIDE, LedgerUnavailable, ledger_rows
+from .collect.ledger_sheet import COLUMNS, WIDE, LedgerUnavailable, ledger_rows, problem_forms
 from .ledger import CLOSED_STATES
 from .spec import LoadedCampaign
 
@@ -45,15 +45,7 @@ def ledger_book_rows(
         campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == meta.id))
         if campaign is None:
             raise LedgerUnavailable(f"活动 {meta.id} 尚未写入数据库：请先运行 campaignflow sync")
-        forms = session.scalars(
-            select(db.Form)
-            .where(
-                db.Form.campaign_id == campaign.id,
-                db.Form.kind == "problem",
-                db.Form.archived.is_(False),
-            )
-            .order_by(db.Form.id)
-        ).all()
+        forms = problem_forms(session, campaign.id)
         if not forms:
             raise LedgerUnavailable(f"活动 {meta.id} 没有问题清单类表单（kind: problem）")
         rows: list[tuple[list, dt.date | None]] = []

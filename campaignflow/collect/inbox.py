@@ -22,7 +22,7 @@ from .reader import FileRefused
 from .signoff_sheet import import_signoffs, is_signoff_file
 
 SUFFIXES = (".xlsx", ".csv")
-WJX_SUFFIXES = (".wjx.xlsx", ".wjx.json", ".wjx.jsonl")  # 问卷星 answers: see collect/wjx.py
+WJX_SUFFIXES = (".wjx.xlsx", ".wjx.json", ".wjx.jsonl")  # 问卷星 answers: see collect/wjx/
 KIND_ORDER = {
     "problem": 0,
     "record": 1,

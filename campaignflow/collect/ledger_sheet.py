@@ -56,6 +56,21 @@ def natural_order(text: str) -> list:
     return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text or "")]
 
 
+def problem_forms(session, campaign_id: int) -> list[db.Form]:
+    """The campaign's problem forms (kind: problem) not archived, in creation order."""
+    return list(
+        session.scalars(
+            select(db.Form)
+            .where(
+                db.Form.campaign_id == campaign_id,
+                db.Form.kind == "problem",
+                db.Form.archived.is_(False),
+            )
+            .order_by(db.Form.id)
+        ).all()
+    )
+
+
 def ledger_rows(session, campaign_id: int, form: db.Form) -> tuple[list[list], int, int]:
     """The ledger rows of one problem form; (rows, problems, measures)."""
     units: dict[int, str] = dict(
@@ -127,15 +142,7 @@ def write_ledger(*, engine: Engine, loaded: LoadedCampaign, path: Path) -> Ledge
             raise LedgerUnavailable(
                 f"活动 {meta.id} 尚未写入数据库：请先运行 campaignflow sync，再导入问题清单和整改清单"
             )
-        forms = session.scalars(
-            select(db.Form)
-            .where(
-                db.Form.campaign_id == campaign.id,
-                db.Form.kind == "problem",
-                db.Form.archived.is_(False),
-            )
-            .order_by(db.Form.id)
-        ).all()
+        forms = problem_forms(session, campaign.id)
         if not forms:
             raise LedgerUnavailable(
                 f"活动 {meta.id} 没有问题清单类表单（kind: problem），无台账可导出"

@@ -279,7 +279,7 @@ class Evaluation(Strict):
 
 
 class Questionnaire(Strict):
-    """问卷星 (wjx) import settings of a feedback or ballot form (see `collect/wjx.py`).
+    """问卷星 (wjx) import settings of a feedback or ballot form (see `campaignflow.collect.wjx`).
 
     Questions map to fields through the form's `columns` (question title without its "1、"
     number, or q1, q2 …; a ballot may use a pattern such as "对{subject}的评价").

@@ -1,192 +1,29 @@
-"""The 问题 → 整改 ledger: the measures' state machine (销号, 巩固, reopening) and 对账.
-
-States of a rectification measure and the transitions allowed (anything else is
-`IllegalTransition`, with a message saying what is possible):
-
-    未启动 → 整改中 (start) | 已完成 (close) | 长期坚持 (standing)
-    整改中 → 已完成 (close) | 长期坚持 (standing)
-    已完成 → 巩固 (consolidate, on or after its review date 巩固复查日期) | 整改中 (reopen)
-    巩固   → 整改中 (reopen)
-    长期坚持 → 整改中 (reopen)
-
-销号 (close) needs evidence (text, or a file that exists) and a reviewer who is not the measure's
-责任人. Reopening needs a reason. Every change is audit-logged (`audit_log`, action `state`).
-A problem is closed when all its measures are 已完成/巩固/长期坚持 (and it has at least one),
-consolidated when all are 巩固/长期坚持 (at least one 巩固); reopening a measure reopens it.
-"""
+"""The measures' state machine: 销号, 巩固, 长期坚持 and reopening, audit-logged."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from . import db
-from .spec import LoadedCampaign
-
-CLOSED_STATES = ("已完成", "巩固")
-STANDING_STATE = "长期坚持"
-NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED = "未启动", "整改中", "已完成", "巩固"
-STATES = (NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED, STANDING_STATE)
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    NOT_STARTED: (IN_PROGRESS, DONE, STANDING_STATE),
-    IN_PROGRESS: (DONE, STANDING_STATE),
-    DONE: (CONSOLIDATED, IN_PROGRESS),
-    CONSOLIDATED: (IN_PROGRESS,),
-    STANDING_STATE: (IN_PROGRESS,),
-}
-SOURCES = ("自己找", "领导点", "互相提", "巡察", "审计", "群众评议")
-
-
-@dataclass
-class Reconciliation:
-    """对账: what is open, overdue, closed without evidence; by state, source, category and unit."""
-
-    problems: int = 0
-    problems_closed: int = 0
-    measures: int = 0
-    measures_closed: int = 0
-    overdue: list[dict] = field(default_factory=list)
-    closed_without_evidence: list[dict] = field(default_factory=list)
-    by_state: dict[str, int] = field(default_factory=dict)
-    by_source: dict[str, int] = field(default_factory=dict)
-    by_category: dict[str, int] = field(default_factory=dict)
-    open_by_unit: dict[str, int] = field(default_factory=dict)
-    by_unit: dict[str, dict[str, int]] = field(
-        default_factory=dict
-    )  # unit -> problems/closed/measures…
-    measures_per_problem: dict[str, int] = field(default_factory=dict)  # problem code -> measures
-    problems_without_measures: list[str] = field(default_factory=list)
-
-    @property
-    def closure_rate(self) -> float | None:
-        return round(self.problems_closed / self.problems, 4) if self.problems else None
-
-    @property
-    def measure_closure_rate(self) -> float | None:
-        return round(self.measures_closed / self.measures, 4) if self.measures else None
-
-    def as_dict(self) -> dict:
-        """Plain data for report templates (rates included)."""
-        import dataclasses
-
-        return {
-            **dataclasses.asdict(self),
-            "closure_rate": self.closure_rate,
-            "measure_closure_rate": self.measure_closure_rate,
-            "overdue_count": len(self.overdue),
-            "closed_without_evidence_count": len(self.closed_without_evidence),
-            "mean_measures_per_problem": (
-                round(self.measures / self.problems, 2) if self.problems else None
-            ),
-        }
-
-
-def reconcile(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> Reconciliation:
-    """Counts over the campaign's problems and rectification measures known on `as_of`.
-
-    Measures of problems found after `as_of` are left out with their problems; a measure closed
-    after `as_of` counts as 整改中.
-    """
-    result = Reconciliation()
-    with db.read_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign is None:
-            return result
-        units = dict(
-            session.execute(
-                select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign.id)
-            ).all()
-        )
-        problems = session.scalars(
-            select(db.Problem).where(db.Problem.campaign_id == campaign.id)
-        ).all()
-        problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
-        known = {p.id for p in problems}
-        measures = session.scalars(
-            select(db.Rectification).where(db.Rectification.campaign_id == campaign.id)
-        ).all()
-        measures = [m for m in measures if m.problem_id in known]
-    by_problem: dict[int, list[db.Rectification]] = {}
-    states: Counter[str] = Counter()
-    unit_rows: dict[str, Counter[str]] = {}
-    for m in measures:
-        state = _state_as_of(m, as_of)
-        states[state] += 1
-        by_problem.setdefault(m.problem_id, []).append(m)
-        unit = units.get(m.owner_unit_id, "（未指定）")
-        unit_rows.setdefault(unit, Counter())["measures"] += 1
-        row = {
-            "code": m.code,
-            "measure": m.measure,
-            "unit": units.get(m.owner_unit_id, ""),
-            "due": m.due_on,
-            "state": state,
-        }
-        if state not in CLOSED_STATES and state != STANDING_STATE and m.due_on and m.due_on < as_of:
-            result.overdue.append(row)
-            unit_rows[unit]["overdue"] += 1
-        if state in CLOSED_STATES:
-            unit_rows[unit]["measures_closed"] += 1
-            if not (m.evidence or "").strip():
-                result.closed_without_evidence.append(row)
-    result.measures = len(measures)
-    result.measures_closed = sum(states[s] for s in CLOSED_STATES)
-    result.by_state = {s: states[s] for s in STATES if states[s]} | {
-        s: n for s, n in states.items() if s not in STATES
-    }
-    open_units: Counter[str] = Counter()
-    for p in problems:
-        own = by_problem.get(p.id, [])
-        closed = bool(own) and all(
-            _state_as_of(m, as_of) in (*CLOSED_STATES, STANDING_STATE) for m in own
-        )
-        result.problems_closed += closed
-        unit = units.get(p.unit_id, "（未指定）")
-        unit_rows.setdefault(unit, Counter())["problems"] += 1
-        result.measures_per_problem[p.code] = len(own)
-        if not own:
-            result.problems_without_measures.append(p.code)
-        if closed:
-            unit_rows[unit]["problems_closed"] += 1
-        else:
-            open_units[unit] += 1
-    result.problems = len(problems)
-    result.by_source = dict(Counter(p.source or "（未填）" for p in problems))
-    result.by_category = dict(Counter(p.category or "（未填）" for p in problems))
-    result.open_by_unit = dict(sorted(open_units.items()))
-    keys = ("problems", "problems_closed", "measures", "measures_closed", "overdue")
-    result.by_unit = {u: {k: c[k] for k in keys} for u, c in sorted(unit_rows.items())}
-    return result
-
-
-def _state_as_of(m: db.Rectification, as_of: dt.date) -> str:
-    """A measure closed after `as_of` was still 整改中 then."""
-    if m.state in CLOSED_STATES and m.closed_on and m.closed_on > as_of:
-        return "整改中"
-    return m.state
-
-
-# ---------------------------------------------------------------- the state machine
-
-
-class LedgerError(ValueError):
-    """A ledger change that cannot be made (message in Chinese, for the user)."""
-
-
-class UnknownMeasure(LedgerError):
-    pass
-
-
-class IllegalTransition(LedgerError):
-    pass
+from .. import db
+from ..spec import LoadedCampaign
+from .states import (
+    CLOSED_STATES,
+    CONSOLIDATED,
+    DONE,
+    IN_PROGRESS,
+    NOT_STARTED,
+    STANDING_STATE,
+    STATES,
+    TRANSITIONS,
+    IllegalTransition,
+    LedgerError,
+    UnknownMeasure,
+)
 
 
 @contextmanager
@@ -240,7 +77,7 @@ def transition(
     reviewer: str | None = None,
     reason: str | None = None,
 ) -> db.AuditEntry | None:
-    """Move `measure` to state `to`, checking the rules (see module doc); audit-logged.
+    """Move `measure` to state `to`, checking the rules (see `campaignflow.ledger`); audit-logged.
 
     Raises `IllegalTransition` with a message for the user. Also updates its problem's state.
     """
@@ -420,29 +257,3 @@ def consolidate_due(
         for m in due:
             transition(session=s, measure=m, to=CONSOLIDATED, on=as_of, actor=actor)
         return [m.code for m in due]
-
-
-def reconciliation_table(result: Reconciliation) -> list[dict]:
-    """对账 as rows for a table artifact: per unit, problems/closed, measures/closed, overdue."""
-    rows = [
-        {
-            "责任单位": unit,
-            "问题": c["problems"],
-            "已销号问题": c["problems_closed"],
-            "整改措施": c["measures"],
-            "已销号措施": c["measures_closed"],
-            "逾期措施": c["overdue"],
-        }
-        for unit, c in result.by_unit.items()
-    ]
-    rows.append(
-        {
-            "责任单位": "合计",
-            "问题": result.problems,
-            "已销号问题": result.problems_closed,
-            "整改措施": result.measures,
-            "已销号措施": result.measures_closed,
-            "逾期措施": len(result.overdue),
-        }
-    )
-    return rows

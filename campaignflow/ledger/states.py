@@ -1,0 +1,28 @@
+"""The states of a rectification measure, the transitions allowed, and the ledger's errors."""
+
+from __future__ import annotations
+
+CLOSED_STATES = ("已完成", "巩固")
+STANDING_STATE = "长期坚持"
+NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED = "未启动", "整改中", "已完成", "巩固"
+STATES = (NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED, STANDING_STATE)
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    NOT_STARTED: (IN_PROGRESS, DONE, STANDING_STATE),
+    IN_PROGRESS: (DONE, STANDING_STATE),
+    DONE: (CONSOLIDATED, IN_PROGRESS),
+    CONSOLIDATED: (IN_PROGRESS,),
+    STANDING_STATE: (IN_PROGRESS,),
+}
+SOURCES = ("自己找", "领导点", "互相提", "巡察", "审计", "群众评议")
+
+
+class LedgerError(ValueError):
+    """A ledger change that cannot be made (message in Chinese, for the user)."""
+
+
+class UnknownMeasure(LedgerError):
+    pass
+
+
+class IllegalTransition(LedgerError):
+    pass
