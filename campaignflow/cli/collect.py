@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -288,9 +289,26 @@ def ledger(
             show_default=False,
         ),
     ] = None,
+    book: Annotated[
+        bool,
+        typer.Option(
+            "--book", help="按月报格式导出三张表：新增、推进落实、已办结销号（截至 --as-of）"
+        ),
+    ] = False,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="--book 的截止日期（默认今天）",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """导出整改台账（.xlsx）：每条整改措施一行，按问题排列。Export the problem/rectification ledger.
+
+    With --book: the monthly three-sheet workbook (新增 this month / 推进落实 / 已办结销号).
 
     Columns: 序号, 问题来源, 问题表现, 整改措施, 整改时限, 责任领导, 责任部门/责任人, 进展, 状态,
     销号日期, 佐证材料, 备注 (then 问题编号, 措施编号). A problem's cells are repeated on each
@@ -299,6 +317,7 @@ def ledger(
     Example:
 
         campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml -o 整改台账.xlsx
+        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml --book --as-of 2023-06-30
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -308,6 +327,15 @@ def ledger(
     output = _output(output, loaded, "整改台账")
     engine, shown = open_cli_database(db)
     try:
+        if book:
+            from ..ledger_export import write_ledger_book
+            from ..naming import today
+
+            day = as_of.date() if as_of else today(loaded.spec.campaign.timezone)
+            written = write_ledger_book(engine=engine, loaded=loaded, path=output, as_of=day)
+            counts = "，".join(f"{name} {n} 条" for name, n in written.sheets.items())
+            out_console().print(f"已导出整改台账 {output}（截至 {day}）：{counts}", markup=False)
+            return
         result = write_ledger(engine=engine, loaded=loaded, path=output)
     except LedgerUnavailable as exc:
         fail(escape(str(exc)))

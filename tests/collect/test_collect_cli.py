@@ -185,6 +185,18 @@ def test_ledger_exports_after_imports(db: str, tmp_path: Path) -> None:
     assert load_workbook(target).sheetnames == ["问题清单整改台账"]
 
 
+def test_ledger_book_has_three_sheets(db: str, tmp_path: Path) -> None:
+    for form in ("problems", "fixes"):
+        assert run("import", SPEC, form, BAPO / "data" / f"{form}.csv", "--db", db).exit_code == 0
+    target = tmp_path / "台账.xlsx"
+    result = run("ledger", SPEC, "--book", "--as-of", "2023-06-30", "-o", target, "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert "新增 0 条，推进落实 3 条，已办结销号 11 条" in result.stdout
+    book = load_workbook(target)
+    assert book.sheetnames == ["新增", "推进落实", "已办结销号"]
+    assert [book[name].max_row - 1 for name in book.sheetnames] == [0, 3, 11]
+
+
 def test_ledger_of_an_unsynced_campaign_exits_2(db: str, tmp_path: Path) -> None:
     result = run("ledger", SPEC, "-o", tmp_path / "台账.xlsx", "--db", db)
     assert result.exit_code == 2
