@@ -36,7 +36,7 @@ schema: setup
 	$(RUN) campaignflow schema
 
 bench: setup
-	$(RUN) python -m bench
+	$(RUN) python -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .campaignflow
