@@ -5,19 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.activities import Cadence, cadence
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, workspace
+from ._common import STEP, artifact_key, table_artifact, workspace
 
 
 @task(name="组织生活频次检查", **STEP)
 def check_cadence(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Cadence:
     """Shortfalls against the norms (支委会 monthly, 党员大会 quarterly …) as a table artifact."""
     result = cadence(engine=workspace().engine, loaded=loaded, as_of=as_of)
-    create_table_artifact(
+    table_artifact(
         key=artifact_key(loaded.spec.campaign.id, stage, "cadence"),
         table=[
             {"党组织": s.unit, "活动类型": s.type, "期间": s.period, "要求": s.rule, "实际": s.held}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.collect.inbox import InboxReport, collect_inbox
 from campaignflow.spec import LoadedCampaign
 
-from ._common import IO_RETRIES, STEP, artifact_key, workspace
+from ._common import IO_RETRIES, STEP, artifact_key, table_artifact, workspace
 
 
 @task(name="收集数据（收件箱）", **STEP, **IO_RETRIES)
@@ -20,7 +19,7 @@ def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     for item in report.files:
         logger.info("%s → %s：%s %s", item.file, item.form, item.status, item.message)
     if report.files:
-        create_table_artifact(
+        table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "inbox"),
             table=[
                 {

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.deadlines import Digest, plan_reminders
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key
+from ._common import STEP, artifact_key, table_artifact
 
 
 @task(name="期限检查", **STEP)
@@ -19,7 +18,7 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
     """Overdue measures as a table artifact; one reminder digest per recipient unit."""
     key = artifact_key(loaded.spec.campaign.id, progress.stage or "all", "overdue")
     overdue = progress.overdue
-    create_table_artifact(
+    table_artifact(
         key=key,
         table=[
             {

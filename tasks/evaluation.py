@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.evaluation import RoundResult, evaluate_all, result_table
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, workspace
+from ._common import STEP, artifact_key, table_artifact, workspace
 
 
 @task(name="民主测评计分", **STEP)
@@ -18,7 +17,7 @@ def evaluate_ballots(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> list
     """Score and store each round; one table artifact per round (score, grade, class, reason)."""
     results = evaluate_all(engine=workspace().engine, loaded=loaded, as_of=as_of)
     for i, result in enumerate(results, 1):
-        create_table_artifact(
+        table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "evaluation", str(i)),
             table=result_table(result) or [{"被测评人": "（无测评票）"}],
             description=(

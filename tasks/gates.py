@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.gates import GateResult, check_gate
 from campaignflow.metrics import MetricValue
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, workspace
+from ._common import STEP, artifact_key, table_artifact, workspace
 
 
 @task(name="关口检查", **STEP)
@@ -24,7 +23,7 @@ def gate_check(
     )
     logger = get_run_logger()
     if result.checks:
-        create_table_artifact(
+        table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "gate"),
             table=[
                 {"条件": n, "结果": "满足" if ok else "未满足", "说明": d}

@@ -5,12 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from prefect import task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.ledger import Reconciliation, reconcile, reconciliation_table
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, workspace
+from ._common import STEP, artifact_key, table_artifact, workspace
 
 
 @task(name="台账对账", **STEP)
@@ -18,7 +17,7 @@ def reconcile_ledger(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Reco
     """对账 as of `as_of`; open problems by unit as a table artifact."""
     result = reconcile(engine=workspace().engine, loaded=loaded, as_of=as_of)
     if result.problems:
-        create_table_artifact(
+        table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "open-problems"),
             table=[{"责任单位": unit, "未销号问题": n} for unit, n in result.open_by_unit.items()]
             or [{"责任单位": "（全部已销号）", "未销号问题": 0}],
@@ -27,7 +26,7 @@ def reconcile_ledger(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Reco
                 f"逾期 {len(result.overdue)} 条"
             ),
         )
-        create_table_artifact(
+        table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "reconciliation"),
             table=reconciliation_table(result),
             description=f"对账：按责任单位统计问题与整改措施（截至 {as_of}）",

@@ -6,7 +6,6 @@ import datetime as dt
 from functools import cache
 
 from prefect import get_run_logger, task
-from prefect.artifacts import create_table_artifact
 
 from campaignflow.deadlines import merge_progress, plan_reminders
 from campaignflow.notify import Delivery, RetryPolicy, chain, deliver, env_resolver
@@ -16,7 +15,7 @@ from campaignflow.notify.secrets import block_name
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, workspace
+from ._common import STEP, artifact_key, table_artifact, workspace
 
 CHANNEL_NAMES = {"dingtalk": "钉钉", "wecom": "企业微信", "email": "电子邮件", "webhook": "Webhook"}
 
@@ -68,7 +67,7 @@ def send_reminders(
             logger.info(
                 "提醒 %s（%s %s）：%d 项，%s", d.unit_name, d.channel, d.target, d.items, d.label
             )
-    create_table_artifact(
+    table_artifact(
         key=artifact_key(loaded.spec.campaign.id, "reminders"),
         table=[
             {

@@ -7,6 +7,7 @@ templates are rendered in a worker process with a time and a memory limit (`work
 
 from __future__ import annotations
 
+import functools
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -93,11 +94,16 @@ def _template_line(exc: BaseException) -> int | None:
     return found
 
 
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str):
+    """Compile each template text once per process (reports for many units share it)."""
+    return environment().from_string(source)
+
+
 def render_source(source: str, display: str, context: dict[str, Any]) -> str:
     """Render template text; any error becomes ReportTemplateError naming `display:line`."""
-    env = environment()
     try:
-        return env.from_string(source).render(**context)
+        return _compiled(source).render(**context)
     except (
         TemplateError,
         ArithmeticError,

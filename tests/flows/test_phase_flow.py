@@ -101,3 +101,29 @@ def test_campaign_flow_runs_every_phase_and_the_final_report(home, fill_inbox, s
     final = open(outcome["final"]["reports"]["md"], encoding="utf-8").read()
     assert final.startswith("# “八破八立”解放思想大讨论工作总结")
     assert "共查找问题12条，制定整改措施14条" in final
+
+
+def test_long_tables_are_capped_in_the_ui(home):
+    from prefect import flow
+    from prefect.client.orchestration import get_client
+
+    from tasks._common import ROW_LIMIT, table_artifact
+
+    @flow
+    def write_table():  # sync, like the tasks that call it
+        table_artifact(key="cap-test", table=[{"序号": i} for i in range(250)], description="长表")
+
+    write_table()
+
+    async def latest():
+        from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+        async with get_client() as client:
+            found = await client.read_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["cap-test"]))
+            )
+            return max(found, key=lambda a: a.created)
+
+    artifact = asyncio.run(latest())
+    assert len(json.loads(artifact.data)) == ROW_LIMIT == 200
+    assert "共 250 行，此处显示前 200 行" in artifact.description
