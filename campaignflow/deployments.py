@@ -114,7 +114,13 @@ def prefect_yaml(specs: list[DeploymentSpec]) -> str:
         "prefect-version": "3.9.1",
         "build": None,
         "push": None,
-        "pull": [{"prefect.deployments.steps.set_working_directory": {"directory": "{{ $CAMPAIGNFLOW_ROOT }}"}}],
+        "pull": [
+            {
+                "prefect.deployments.steps.set_working_directory": {
+                    "directory": "{{ $CAMPAIGNFLOW_ROOT }}"
+                }
+            }
+        ],
         "deployments": [
             {
                 "name": s.name,
@@ -123,7 +129,9 @@ def prefect_yaml(specs: list[DeploymentSpec]) -> str:
                 "parameters": s.parameters,
                 "tags": list(s.tags),
                 "work_pool": {"name": WORK_POOL, "work_queue_name": "default"},
-                "schedules": [{"cron": s.cron, "timezone": TIMEZONE, "active": True}] if s.cron else [],
+                "schedules": [{"cron": s.cron, "timezone": TIMEZONE, "active": True}]
+                if s.cron
+                else [],
             }
             for s in specs
         ],

@@ -14,10 +14,12 @@ def today(timezone: str = "Asia/Shanghai") -> dt.date:
 
 def short_title(loaded: LoadedCampaign) -> str:
     meta = loaded.spec.campaign
-    return meta.short_title or meta.title.strip("“”\"")
+    return meta.short_title or meta.title.strip('“”"')
 
 
-def run_name(spec_path: str, stage: str | None, as_of: dt.date | str | None, suffix: str | None = None) -> str:
+def run_name(
+    spec_path: str, stage: str | None, as_of: dt.date | str | None, suffix: str | None = None
+) -> str:
     """`八破八立 · 学习动员 · 2023-03-31`; falls back to ids when the spec cannot be read."""
     try:
         loaded = load(spec_path)

@@ -97,7 +97,10 @@ def load(path: str | Path) -> LoadedCampaign:
         for p, pos in positions.duplicates
     ]
     issues += [
-        loc.at(pos, f"键 {p[-1]} 会被 YAML 当作是/否（布尔值）：请换个名字（如 seq），或加引号写成 \"{p[-1]}\"")
+        loc.at(
+            pos,
+            f'键 {p[-1]} 会被 YAML 当作是/否（布尔值）：请换个名字（如 seq），或加引号写成 "{p[-1]}"',
+        )
         for p, pos in positions.bool_keys
     ]
     spec, pruned, origin = _validate(data, issues, loc)
