@@ -250,10 +250,11 @@ def test_json_push_ballot(tmp_path, loaded, engine):
 def test_cli(tmp_path, loaded, monkeypatch):
     import typer
 
-    from campaignflow.cli import collect
+    from campaignflow.cli import collect, questionnaire
 
     app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
     collect.register(app)
+    questionnaire.register(app)
     monkeypatch.setenv("CAMPAIGNFLOW_HOME", str(tmp_path / "home"))
     url = sqlite_url(tmp_path / "cli.db")
     open_database(url).dispose()
