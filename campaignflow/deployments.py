@@ -14,6 +14,7 @@ ENTRYPOINTS = {
     "final-report": "flows/final_report.py:final_report",
     "deadline-sweep": "flows/deadline_sweep.py:deadline_sweep",
     "record-activity": "flows/record_activity.py:record_activity",
+    "branch-report-chunk": "flows/branch_reports.py:branch_report_chunk",
 }
 TIMEZONE = "Asia/Shanghai"
 WORK_POOL = "campaignflow"
@@ -52,7 +53,13 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
             cron="0 9 * * *",
             tags=("sweep",),
             description="每天 09:00（北京时间）检查所有进行中活动的期限并提醒",
-        )
+        ),
+        DeploymentSpec(
+            name="branch-report-chunk",
+            flow="branch-report-chunk",
+            tags=("report:branch",),
+            description="一块支部报告（由阶段流程分发到各 worker，不单独运行）",
+        ),
     ]
     for loaded in campaigns:
         cid = loaded.spec.campaign.id

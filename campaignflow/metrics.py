@@ -88,6 +88,56 @@ def _condition(name: str, field: FormField, wanted: Any):
 
 
 def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
+    stmt, names, rate = _statement(loaded, forms, metric, as_of)
+    if not names:
+        row = session.execute(stmt).one()
+        return _ratio(row[0], row[1]) if rate else _number(row[0])
+    return {_group_key(r[: len(names)], names): _value(r, names, rate) for r in session.execute(stmt)}
+
+
+def compute_metrics_by_unit(
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, units: list[str]
+) -> dict[str, dict[str, MetricValue]]:
+    """Every metric per unit (by the rows' own unit), for the units given: one GROUP BY query per
+    metric. A unit without rows gets 0 (count/sum/distinct), None (rate) or {} (with `by`)."""
+    with db.read_session(engine) as session:
+        forms = _form_ids(session, loaded)
+        ids = dict(
+            session.execute(
+                select(db.Unit.id, db.Unit.key)
+                .join(db.Campaign, db.Campaign.id == db.Unit.campaign_id)
+                .where(db.Campaign.key == loaded.spec.campaign.id, db.Unit.key.in_(units))
+            ).all()
+        )
+        out: dict[str, dict[str, MetricValue]] = {key: {} for key in units}
+        for metric_id, metric in loaded.spec.metrics.items():
+            stmt, names, rate = _statement(
+                loaded, forms, metric, as_of, by_unit=db.Submission.unit_id.in_(list(ids))
+            )
+            values: dict[str, Any] = {}
+            for row in session.execute(stmt):
+                key = ids.get(row[0])
+                if key is None:
+                    continue
+                if names:
+                    group = _group_key(row[1 : 1 + len(names)], names)
+                    values.setdefault(key, {})[group] = _value(row[1:], names, rate)
+                else:
+                    values[key] = _ratio(row[1], row[2]) if rate else _number(row[1])
+            empty = {} if names else (None if rate else 0)
+            for key in units:
+                out[key][metric_id] = MetricValue(
+                    id=metric_id,
+                    title=metric.title or metric_id,
+                    value=values.get(key, empty),
+                    unit=metric.unit,
+                    kind=_kind(metric),
+                )
+        return out
+
+
+def _statement(loaded, forms, metric: Metric, as_of: dt.date, by_unit=None):
+    """(SELECT [unit,] groups…, value[, base], group display names, is a rate)."""
     fields = loaded.form_fields(metric.form)
     base = [
         db.Submission.form_id == forms.get(metric.form, -1),
@@ -96,29 +146,30 @@ def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
         *(_condition(n, fields[n], v) for n, v in metric.where.items()),
     ]
     groups = [field_expr(n, fields[n]).label(f"g{i}") for i, n in enumerate(metric.group_by)]
+    if by_unit is not None:
+        base.append(by_unit)
+        groups.insert(0, db.Submission.unit_id)
     names = _display_names(loaded, [fields[n] for n in metric.group_by])
     kind = _kind(metric)
     if kind == "count":
-        agg = func.count(db.Submission.id)
+        aggs = [func.count(db.Submission.id)]
     elif kind == "sum":
-        agg = func.coalesce(func.sum(field_expr(metric.field, fields[metric.field])), literal(0))
+        aggs = [func.coalesce(func.sum(field_expr(metric.field, fields[metric.field])), literal(0))]
     elif kind == "distinct":
-        agg = func.count(func.distinct(field_expr(metric.field, fields[metric.field])))
+        aggs = [func.count(func.distinct(field_expr(metric.field, fields[metric.field])))]
     else:
         hit = and_(*(_condition(n, fields[n], v) for n, v in metric.rate.where.items()))
-        agg = func.sum(case((hit, 1), else_=0))
-        total = func.count(db.Submission.id)
-        stmt = select(*groups, agg, total).where(*base)
-        if groups:
-            stmt = stmt.group_by(*groups).order_by(*groups)
-            return {_group_key(r[:-2], names): _ratio(r[-2], r[-1]) for r in session.execute(stmt)}
-        hits, count = session.execute(stmt).one()
-        return _ratio(hits, count)
-    stmt = select(*groups, agg).where(*base)
+        aggs = [func.sum(case((hit, 1), else_=0)), func.count(db.Submission.id)]
+    stmt = select(*groups, *aggs).where(*base)
     if groups:
         stmt = stmt.group_by(*groups).order_by(*groups)
-        return {_group_key(r[:-1], names): _number(r[-1]) for r in session.execute(stmt)}
-    return _number(session.execute(stmt).scalar_one())
+    return stmt, names, kind == "rate"
+
+
+def _value(row: tuple, names: list, rate: bool) -> Any:
+    """The value of a grouped row (after its group columns)."""
+    n = len(names)
+    return _ratio(row[n], row[n + 1]) if rate else _number(row[n])
 
 
 def _display_names(loaded: LoadedCampaign, fields: list[FormField]) -> list[dict[str, str]]:

@@ -69,8 +69,8 @@ def _campaign(session: Session, loaded: LoadedCampaign) -> db.Campaign:
     return row
 
 
-def _assignment_rows(session: Session, campaign_id: int):
-    return session.execute(
+def _assignment_rows(session: Session, campaign_id: int, units: list[str] | None = None):
+    stmt = (
         select(db.Assignment, db.Measure, db.Unit, db.Stage)
         .join(db.Measure, db.Measure.id == db.Assignment.measure_id)
         .join(db.Unit, db.Unit.id == db.Assignment.unit_id)
@@ -81,7 +81,10 @@ def _assignment_rows(session: Session, campaign_id: int):
             db.Measure.archived.is_(False),
         )
         .order_by(db.Stage.sort_order, db.Measure.sort_order, db.Unit.sort_order)
-    ).all()
+    )
+    if units is not None:
+        stmt = stmt.where(db.Unit.key.in_(units))
+    return session.execute(stmt).all()
 
 
 def refresh_assignments(
@@ -228,14 +231,20 @@ def mark_done(
 
 
 def stage_progress(
-    *, engine: Engine, loaded: LoadedCampaign, stage: str | None, as_of: dt.date
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    stage: str | None,
+    as_of: dt.date,
+    units: list[str] | None = None,
 ) -> Progress:
-    """Assignments of one stage (None: all) with their state as of `as_of`."""
+    """Assignments of one stage (None: all) with their state as of `as_of` (of `units` only,
+    when given)."""
     calendar = loaded.calendar
     items: list[AssignmentStatus] = []
     with db.read_session(engine) as session:
         campaign = _campaign(session, loaded)
-        for assignment, measure, unit, stage_row in _assignment_rows(session, campaign.id):
+        for assignment, measure, unit, stage_row in _assignment_rows(session, campaign.id, units):
             key = stage_row.key if stage_row else ""
             if stage is not None and key != stage:
                 continue

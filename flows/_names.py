@@ -20,3 +20,8 @@ def campaign_run_name() -> str:
 def final_run_name() -> str:
     p = flow_run.parameters
     return run_name(p["spec_path"], None, p.get("as_of"), suffix="总结报告")
+
+
+def branch_run_name() -> str:
+    p = flow_run.parameters
+    return run_name(p["spec_path"], p["phase"], p.get("as_of"), suffix="各支部报告")

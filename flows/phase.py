@@ -21,6 +21,7 @@ from tasks.spec import load_campaign, sync_spec
 from tasks.ui_input import ask_sign_off
 
 from ._names import phase_run_name
+from .branch_reports import branch_reports
 
 
 @flow(name="phase", flow_run_name=phase_run_name, persist_result=False)
@@ -30,9 +31,12 @@ async def phase(
     as_of: dt.date | None = None,
     ask_sign_off_in_ui: bool = False,
     sign_off_timeout: int = 3600,
+    branch_chunk_size: int = 50,
 ) -> dict:
     """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report; with
-    `ask_sign_off_in_ui`, wait for the phase's sign-off in the Prefect UI (up to the timeout)."""
+    `ask_sign_off_in_ui`, wait for the phase's sign-off in the Prefect UI (up to the timeout).
+    With `reports.branches` in the spec, also one report per 党支部, `branch_chunk_size` per
+    chunk, across the workers when the chunk deployment is deployed."""
     loaded = load_campaign(spec_path)
     as_of = as_of or today(loaded.spec.campaign.timezone)
     await add_tags(f"campaign:{loaded.spec.campaign.id}", f"phase:{phase}")
@@ -51,6 +55,11 @@ async def phase(
     check_cadence(loaded, phase, as_of)
     markdown = render_phase_report(loaded, phase, as_of, gate, values)
     published = publish_report(loaded, f"phase:{phase}", as_of, markdown)
+    branches = None
+    if loaded.spec.reports.branches:
+        branches = await branch_reports(
+            spec_path=spec_path, phase=phase, as_of=as_of, chunk_size=branch_chunk_size
+        )
     return {
         "campaign": loaded.spec.campaign.id,
         "phase": phase,
@@ -62,4 +71,5 @@ async def phase(
         "imported_files": len(inbox.files),
         "rejected_files": len(inbox.rejected),
         "reports": {fmt: str(path) for fmt, path in published.files.items()},
+        "branch_reports": branches,
     }

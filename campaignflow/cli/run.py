@@ -112,6 +112,10 @@ def _print_outcome(loaded, phases: list[dict], final: dict | None, stopped: str 
             )
         for fmt, path in p["reports"].items():
             out.print(f"  报告 .{fmt}：{path}", markup=False)
+        if branches := p.get("branch_reports"):
+            out.print(
+                f"  各支部报告：{branches['branches']} 个支部，{branches['folder']}", markup=False
+            )
     if stopped:
         out.print(
             f"活动停在阶段 {names.get(stopped, stopped)}：关口条件满足后再运行。", markup=False

@@ -40,17 +40,36 @@ def deployments(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path(
         "deployments/prefect.yaml"
     ),
+    campaign: Annotated[
+        list[Path] | None,
+        typer.Option("--campaign", "-c", help="自己的活动方案文件（可多次给出；默认：内置活动）"),
+    ] = None,
 ) -> None:
-    """由内置活动生成 deployments/prefect.yaml（每个流程一个部署，含定时）。Write the Prefect deployments file.
+    """由活动方案生成 Prefect 部署文件（每个流程一个部署，含定时）。Write the Prefect deployments file.
+
+    Without --campaign: the shipped campaigns into deployments/prefect.yaml. With --campaign:
+    your own campaign files (paths are written relative to the current folder when inside it,
+    which must then be CAMPAIGNFLOW_ROOT on the workers).
 
     Example:
 
         campaignflow deployments -o deployments/prefect.yaml
+        campaignflow deployments -c my/campaign.yaml -o my/prefect.yaml
         CAMPAIGNFLOW_ROOT=$PWD prefect deploy --prefect-file deployments/prefect.yaml --all
     """
     from ..deployments import deployment_specs, prefect_yaml
 
-    text = prefect_yaml(deployment_specs(_shipped_loaded(), _repo_root()))
+    if campaign:
+        from ..spec import SpecError, load
+
+        try:
+            loaded, root = [load(path) for path in campaign], Path.cwd()
+        except SpecError as exc:
+            err_console().print(exc.render(), markup=False)
+            raise typer.Exit(2) from None
+    else:
+        loaded, root = _shipped_loaded(), _repo_root()
+    text = prefect_yaml(deployment_specs(loaded, root))
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(text, encoding="utf-8")
     out_console().print(f"已写入 {output}", markup=False)

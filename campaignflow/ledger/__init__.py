@@ -17,7 +17,7 @@ consolidated when all are 巩固/长期坚持 (at least one 巩固); reopening a
 
 from __future__ import annotations
 
-from .reconcile import Reconciliation, reconcile, reconciliation_table
+from .reconcile import Reconciliation, reconcile, reconcile_by_unit, reconciliation_table
 from .states import (
     CLOSED_STATES,
     CONSOLIDATED,
@@ -66,6 +66,7 @@ __all__ = [
     "find_measure",
     "mark_standing",
     "reconcile",
+    "reconcile_by_unit",
     "reconciliation_table",
     "refresh_problem",
     "reopen_measure",

@@ -63,27 +63,77 @@ def reconcile(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> Reco
     Measures of problems found after `as_of` are left out with their problems; a measure closed
     after `as_of` counts as 整改中.
     """
-    result = Reconciliation()
     with db.read_session(engine) as session:
         campaign = session.scalar(
             select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
         )
         if campaign is None:
-            return result
-        units = dict(
-            session.execute(
-                select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign.id)
-            ).all()
-        )
+            return Reconciliation()
+        units = _unit_names(session, campaign.id)
         problems = session.scalars(
             select(db.Problem).where(db.Problem.campaign_id == campaign.id)
         ).all()
-        problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
-        known = {p.id for p in problems}
         measures = session.scalars(
             select(db.Rectification).where(db.Rectification.campaign_id == campaign.id)
         ).all()
-        measures = [m for m in measures if m.problem_id in known]
+    return _tally(problems, measures, units, as_of)
+
+
+def reconcile_by_unit(
+    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, units: list[str]
+) -> dict[str, Reconciliation]:
+    """对账 of each unit given: its own problems (by the problem's unit) and their measures."""
+    out = {key: Reconciliation() for key in units}
+    with db.read_session(engine) as session:
+        campaign = session.scalar(
+            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        )
+        if campaign is None:
+            return out
+        names = _unit_names(session, campaign.id)
+        keys = dict(
+            session.execute(
+                select(db.Unit.id, db.Unit.key).where(
+                    db.Unit.campaign_id == campaign.id, db.Unit.key.in_(units)
+                )
+            ).all()
+        )
+        problems = session.scalars(
+            select(db.Problem).where(
+                db.Problem.campaign_id == campaign.id, db.Problem.unit_id.in_(list(keys))
+            )
+        ).all()
+        measures = session.scalars(
+            select(db.Rectification)
+            .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
+            .where(db.Problem.campaign_id == campaign.id, db.Problem.unit_id.in_(list(keys)))
+        ).all()
+    unit_of = {p.id: keys[p.unit_id] for p in problems}
+    own_problems: dict[str, list] = {key: [] for key in units}
+    own_measures: dict[str, list] = {key: [] for key in units}
+    for p in problems:
+        own_problems[keys[p.unit_id]].append(p)
+    for m in measures:
+        own_measures[unit_of[m.problem_id]].append(m)
+    for key in units:
+        out[key] = _tally(own_problems[key], own_measures[key], names, as_of)
+    return out
+
+
+def _unit_names(session, campaign_id: int) -> dict[int, str]:
+    return dict(
+        session.execute(
+            select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign_id)
+        ).all()
+    )
+
+
+def _tally(problems, measures, units: dict[int, str], as_of: dt.date) -> Reconciliation:
+    """The counts over the given problems and measures (those known on `as_of`)."""
+    result = Reconciliation()
+    problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
+    known = {p.id for p in problems}
+    measures = [m for m in measures if m.problem_id in known]
     by_problem: dict[int, list[db.Rectification]] = {}
     states: Counter[str] = Counter()
     unit_rows: dict[str, Counter[str]] = {}

@@ -12,7 +12,7 @@ from .models import Campaign, Unit
 
 def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
     reports = spec.reports
-    for name in ("phase", "final"):
+    for name in ("phase", "final", "branch"):
         template = getattr(reports, name)
         if template and not (root / template).is_file():
             yield ("reports", name), f"找不到报告模板 {template}（相对于 {root}）"
@@ -29,6 +29,7 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
 def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:
     """The campaign's own report templates, checked before any run: syntax, filters, variables
     and metric names (`m.<id>`), each error naming the template's file:line."""
+    from ..reports.branches import BRANCH_VARIABLES
     from ..reports.render import FINAL_VARIABLES, PHASE_VARIABLES, template_problems
 
     reports = spec.reports
@@ -37,6 +38,8 @@ def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:
         wanted.append((("reports", "phase"), reports.phase, PHASE_VARIABLES))
     if reports.final:
         wanted.append((("reports", "final"), reports.final, FINAL_VARIABLES))
+    if reports.branch:
+        wanted.append((("reports", "branch"), reports.branch, BRANCH_VARIABLES))
     wanted += [(("reports", "phases", k), v, PHASE_VARIABLES) for k, v in reports.phases.items()]
     metrics = set(spec.metrics)
     for at, template, variables in wanted:

@@ -316,6 +316,8 @@ class Reports(Strict):
     phases: dict[str, str] = {}  # per-phase override: phase id -> template
     formats: list[ReportFormat] = ["md", "html", "docx"]
     narrative: str | None = None  # form id holding the text the data cannot know
+    branches: bool = False  # also one short report per 党支部 with every phase report
+    branch: str | None = None  # template of those branch reports (default: the built-in one)
 
 
 # ---------------------------------------------------------------- the whole campaign

@@ -24,6 +24,7 @@ def test_every_entrypoint_is_a_flow():
         "flows/final_report.py:final_report",
         "flows/deadline_sweep.py:deadline_sweep",
         "flows/record_activity.py:record_activity",
+        "flows/branch_reports.py:branch_report_chunk",
     }
     for entrypoint in entrypoints:
         path, name = entrypoint.split(":")

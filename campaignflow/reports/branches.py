@@ -1,0 +1,249 @@
+"""Per-branch reports: one short report per 党支部 for a phase, written in chunks.
+
+A chunk is a list of branch keys. Its contexts come from a few GROUP BY queries over the chunk's
+units (metrics by the rows' unit, progress of the branch's own assignments, 对账 of the
+branch's own problems), so a chunk costs the same whether the campaign has 50 branches or
+5,000. Chunks are independent: `flows/branch_reports.py` runs them in a local process pool or
+fans them out as Prefect deployment runs across workers. Each report is recorded once per
+(campaign, scope `branch:<phase>:<unit>`, format, as-of date): a chunk run twice overwrites its
+files and rows and adds none.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+
+from .. import db
+from ..spec import LoadedCampaign
+from .context import _campaign, _progress, _stage, metric_info, metric_values
+from .publish import report_folder
+
+BRANCH_KINDS = ("党支部",)
+BRANCH_FORMATS = ("md", "html", "docx")  # a PDF per branch is left to the phase/final reports
+BRANCH_VARIABLES = frozenset(
+    {"campaign", "branch", "stage", "as_of", "progress", "m", "metric_info", "ledger"}
+)
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    """What one chunk wrote."""
+
+    units: list[str]
+    files: int
+    bytes: int
+    seconds: float
+
+
+def scope(stage: str, unit: str) -> str:
+    return f"branch:{stage}:{unit}"
+
+
+def branch_units(engine: Engine, loaded: LoadedCampaign) -> list[str]:
+    """Keys of the campaign's 党支部 in spec order (when it declares none: its leaf units)."""
+    with db.read_session(engine) as session:
+        campaign_id = _campaign_id(session, loaded)
+        rows = session.execute(
+            select(db.Unit.id, db.Unit.key, db.Unit.kind, db.Unit.parent_id)
+            .where(db.Unit.campaign_id == campaign_id, db.Unit.archived.is_(False))
+            .order_by(db.Unit.sort_order, db.Unit.id)
+        ).all()
+    branches = [key for _id, key, kind, _parent in rows if kind in BRANCH_KINDS]
+    if branches:
+        return branches
+    parents = {parent for *_, parent in rows}
+    return [key for uid, key, _kind, _parent in rows if uid not in parents]
+
+
+def chunked(units: list[str], size: int) -> list[list[str]]:
+    """`units` in consecutive chunks of at most `size` (size ≥ 1)."""
+    size = max(int(size), 1)
+    return [units[i : i + size] for i in range(0, len(units), size)]
+
+
+def branch_folder(home: Path, loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Path:
+    return report_folder(home, loaded) / "branches" / f"{stage}-{as_of.isoformat()}"
+
+
+def branch_contexts(
+    *, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date, units: list[str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(unit key, template context) for each unit of the chunk, in the order given."""
+    from ..ledger import reconcile_by_unit
+    from ..metrics import compute_metrics_by_unit
+    from ..progress import Progress, stage_progress
+
+    with db.read_session(engine) as session:
+        campaign_id = _campaign_id(session, loaded)
+        parent = db.Unit.__table__.alias("parent")
+        names = {
+            key: (name, parent_name)
+            for key, name, parent_name in session.execute(
+                select(db.Unit.key, db.Unit.name, parent.c.name)
+                .outerjoin(parent, parent.c.id == db.Unit.parent_id)
+                .where(db.Unit.campaign_id == campaign_id, db.Unit.key.in_(units))
+            )
+        }
+    unknown = [u for u in units if u not in names]
+    if unknown:
+        raise ValueError(f"活动 {loaded.spec.campaign.id} 中没有这些单位：{'、'.join(unknown[:10])}")
+    progress = stage_progress(engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units)
+    items: dict[str, list] = {key: [] for key in units}
+    for item in progress.items:
+        items[item.unit].append(item)
+    metrics = compute_metrics_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
+    ledgers = reconcile_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
+    campaign, stage_data = _campaign(loaded), _stage(loaded, stage)
+    out = []
+    for key in units:
+        mine = items[key]
+        part = Progress(stage=stage, done=sum(i.done for i in mine), total=len(mine), items=mine)
+        name, parent_name = names[key]
+        out.append(
+            (
+                key,
+                {
+                    "campaign": {**campaign, "organisation": name},
+                    "branch": {"key": key, "name": name, "parent": parent_name or ""},
+                    "stage": stage_data,
+                    "as_of": as_of,
+                    "progress": _progress(loaded, part),
+                    "m": metric_values(metrics[key]),
+                    "metric_info": metric_info(metrics[key]),
+                    "ledger": ledgers[key].as_dict(),
+                },
+            )
+        )
+    return out
+
+
+def write_branch_reports(
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    home: Path,
+    stage: str,
+    as_of: dt.date,
+    units: list[str],
+) -> ChunkResult:
+    """Render and write the chunk's reports (the campaign's formats among md/html/docx) and
+    record them; files are written to a temporary name and renamed, so none is half-written."""
+    from .docx import markdown_to_docx
+    from .html import markdown_to_html
+    from .publish import _title
+    from .render import render_template
+
+    started = time.perf_counter()
+    template = loaded.spec.reports.branch
+    path = loaded.root / template if template else None
+    formats = [f for f in dict.fromkeys(loaded.spec.reports.formats) if f in BRANCH_FORMATS]
+    folder = branch_folder(home, loaded, stage, as_of)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: dict[str, dict[str, Path]] = {}
+    size = 0
+    for key, context in branch_contexts(
+        engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units
+    ):
+        markdown = render_template(path, "branch.md.j2", context)
+        files = {}
+        for fmt in formats:
+            target = folder / f"{_file_stem(key)}.{fmt}"
+            partial = target.with_name(f".{target.name}.part")
+            if fmt == "md":
+                partial.write_text(markdown, encoding="utf-8")
+            elif fmt == "html":
+                partial.write_text(markdown_to_html(markdown, _title(markdown), ()), "utf-8")
+            else:
+                markdown_to_docx(markdown, partial, ())
+            partial.replace(target)
+            size += target.stat().st_size
+            files[fmt] = target
+        written[key] = files
+    _record(engine, loaded, stage, as_of, written)
+    return ChunkResult(
+        units=list(units),
+        files=sum(len(f) for f in written.values()),
+        bytes=size,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def recorded_counts(
+    engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date
+) -> dict[str, int]:
+    """Unit key -> how many Markdown report rows the campaign database holds for it (should be 1)."""
+    prefix = scope(stage, "")
+    with db.read_session(engine) as session:
+        campaign_id = _campaign_id(session, loaded)
+        rows = session.execute(
+            select(db.Report.scope, func.count())
+            .where(
+                db.Report.campaign_id == campaign_id,
+                db.Report.scope.startswith(prefix),
+                db.Report.as_of == as_of,
+                db.Report.format == "md",
+            )
+            .group_by(db.Report.scope)
+        ).all()
+    return {s[len(prefix) :]: n for s, n in rows}
+
+
+def _file_stem(key: str) -> str:
+    """A unit key as a file name (keys are ids; anything odd becomes _)."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in key)
+
+
+def _campaign_id(session, loaded: LoadedCampaign) -> int:
+    campaign_id = session.scalar(
+        select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
+    )
+    if campaign_id is None:
+        raise ValueError(f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）")
+    return campaign_id
+
+
+def _record(
+    engine: Engine,
+    loaded: LoadedCampaign,
+    stage: str,
+    as_of: dt.date,
+    written: dict[str, dict[str, Path]],
+) -> None:
+    """One row per (branch, format): inserted, or updated when the chunk is run again."""
+    with db.write_session(engine) as session:
+        campaign_id = _campaign_id(session, loaded)
+        scopes = [scope(stage, key) for key in written]
+        existing = {
+            (row.scope, row.format): row
+            for row in session.scalars(
+                select(db.Report).where(
+                    db.Report.campaign_id == campaign_id,
+                    db.Report.scope.in_(scopes),
+                    db.Report.as_of == as_of,
+                )
+            )
+        }
+        for key, files in written.items():
+            for fmt, path in files.items():
+                checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+                row = existing.get((scope(stage, key), fmt))
+                if row is None:
+                    session.add(
+                        db.Report(
+                            campaign_id=campaign_id,
+                            scope=scope(stage, key),
+                            format=fmt,
+                            path=str(path),
+                            checksum=checksum,
+                            as_of=as_of,
+                        )
+                    )
+                else:
+                    row.path, row.checksum, row.generated_at = str(path), checksum, db.utcnow()
