@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from pathlib import Path
 
 from docx import Document
 
@@ -70,6 +71,16 @@ def test_phase_flow_imports_checks_and_reports(home, fill_inbox, spec):
     ].items()
     assert {r["结果"] for r in inbox_rows} == {"已导入"} and len(inbox_rows) == 7
     assert "bapo-bali-2023-mobilise-docx" in artifacts
+
+    # reports.branches: one report per 党支部, written here (no chunk deployment on this server)
+    branches = outcome["branch_reports"]
+    assert branches["branches"] == 3 and branches["chunks"] == 1
+    folder = Path(branches["folder"])
+    assert sorted(p.name for p in folder.glob("*.md")) == ["jiguan.md", "tuixiu.md", "yewu.md"]
+    assert "局机关党支部（截至2023年3月31日）" in (folder / "jiguan.md").read_text("utf-8")
+    _, sub = _artifacts("八破八立 · 学习动员 · 各支部报告 · 2023-03-31")
+    [row] = json.loads(sub["bapo-bali-2023-mobilise-branches"].data)
+    assert row["运行于"] == "本机进程池" and row["支部"] == 3
 
 
 def test_reports_follow_the_data(home, fill_inbox, spec):
