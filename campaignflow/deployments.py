@@ -15,6 +15,7 @@ ENTRYPOINTS = {
     "deadline-sweep": "flows/deadline_sweep.py:deadline_sweep",
     "record-activity": "flows/record_activity.py:record_activity",
     "branch-report-chunk": "flows/branch_reports.py:branch_report_chunk",
+    "inbox-import-chunk": "flows/inbox_import.py:inbox_import_chunk",
 }
 TIMEZONE = "Asia/Shanghai"
 WORK_POOL = "campaignflow"
@@ -59,6 +60,12 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
             flow="branch-report-chunk",
             tags=("report:branch",),
             description="一块支部报告（由阶段流程分发到各 worker，不单独运行）",
+        ),
+        DeploymentSpec(
+            name="inbox-import-chunk",
+            flow="inbox-import-chunk",
+            tags=("import",),
+            description="导入收件箱中的一批文件（由阶段流程分发到各 worker，不单独运行）",
         ),
     ]
     for loaded in campaigns:

@@ -8,7 +8,6 @@ from prefect import flow
 
 from campaignflow.naming import today
 from tasks.activities import check_cadence
-from tasks.collect import collect
 from tasks.deadlines import sweep_deadlines
 from tasks.evaluation import evaluate_ballots
 from tasks.gates import gate_check
@@ -22,6 +21,7 @@ from tasks.ui_input import ask_sign_off
 
 from ._names import phase_run_name
 from .branch_reports import branch_reports
+from .inbox_import import collect_in_chunks
 
 
 @flow(name="phase", flow_run_name=phase_run_name, persist_result=False)
@@ -32,17 +32,19 @@ async def phase(
     ask_sign_off_in_ui: bool = False,
     sign_off_timeout: int = 3600,
     branch_chunk_size: int = 50,
+    inbox_files_per_chunk: int = 20,
 ) -> dict:
     """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report; with
     `ask_sign_off_in_ui`, wait for the phase's sign-off in the Prefect UI (up to the timeout).
     With `reports.branches` in the spec, also one report per 党支部, `branch_chunk_size` per
-    chunk, across the workers when the chunk deployment is deployed."""
+    chunk, across the workers when the chunk deployment is deployed; likewise the inbox's files,
+    `inbox_files_per_chunk` per chunk."""
     loaded = load_campaign(spec_path)
     as_of = as_of or today(loaded.spec.campaign.timezone)
     await add_tags(f"campaign:{loaded.spec.campaign.id}", f"phase:{phase}")
     sync_spec(loaded)
     bar = start_progress(loaded, phase, as_of)
-    inbox = collect(loaded, phase)
+    inbox = await collect_in_chunks(spec_path, loaded, phase, inbox_files_per_chunk)
     progress = refresh_progress(loaded, phase, as_of)
     show_progress(bar, loaded, progress)
     if ask_sign_off_in_ui:

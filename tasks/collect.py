@@ -1,13 +1,32 @@
-"""Import new files from the campaign's inbox."""
+"""Import new files from the campaign's inbox: all here, or a wave's files in chunks."""
 
 from __future__ import annotations
 
 from prefect import get_run_logger, task
 
-from campaignflow.collect.inbox import InboxReport, collect_inbox
+from campaignflow.collect.inbox import (
+    InboxFile,
+    InboxReport,
+    collect_files,
+    collect_inbox,
+    import_waves,
+    inbox_folder,
+    pending_files,
+)
 from campaignflow.spec import LoadedCampaign
 
 from ._common import IO_RETRIES, STEP, artifact_key, table_artifact, workspace
+
+COLUMNS = {
+    "文件": "file",
+    "表单": "form",
+    "结果": "status",
+    "行数": "rows",
+    "新增": "inserted",
+    "更新": "updated",
+    "未变": "unchanged",
+    "说明": "message",
+}
 
 
 @task(name="收集数据（收件箱）", **STEP, **IO_RETRIES)
@@ -15,25 +34,65 @@ def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     """Import every new .xlsx/.csv of the inbox; bad files are moved to rejected/."""
     ws = workspace()
     report = collect_inbox(engine=ws.engine, loaded=loaded, home=ws.home)
-    logger = get_run_logger()
-    for item in report.files:
-        logger.info("%s → %s：%s %s", item.file, item.form, item.status, item.message)
+    show_inbox.fn(loaded, stage, report)
+    return report
+
+
+@task(name="收件箱分批", **STEP)
+def plan_inbox(loaded: LoadedCampaign) -> list[list[str]]:
+    """The inbox's new files in waves (a wave's files may be imported at the same time)."""
+    return import_waves(pending_files(workspace().home, loaded), loaded)
+
+
+@task(name="导入一批文件", **STEP, **IO_RETRIES)
+def import_inbox_files(
+    loaded: LoadedCampaign, stage: str, names: list[str], artifact: bool = True
+) -> InboxReport:
+    """Import the named inbox files; with `artifact`, their results as a table artifact (the
+    run that fanned this chunk out reads it back)."""
+    ws = workspace()
+    report = collect_files(engine=ws.engine, loaded=loaded, home=ws.home, names=names)
+    _log(report)
+    if artifact and report.files:
+        from prefect.artifacts import create_table_artifact
+
+        create_table_artifact(
+            key=chunk_artifact_key(loaded, stage),
+            table=inbox_rows(report.files),
+            description=f"本批导入 {len(report.files)} 个文件",
+        )
+    return report
+
+
+@task(name="收件箱结果", **STEP)
+def show_inbox(loaded: LoadedCampaign, stage: str, report: InboxReport) -> None:
+    _log(report)
     if report.files:
         table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "inbox"),
-            table=[
-                {
-                    "文件": f.file,
-                    "表单": f.form,
-                    "结果": f.status,
-                    "行数": f.rows,
-                    "新增": f.inserted,
-                    "更新": f.updated,
-                    "未变": f.unchanged,
-                    "说明": f.message,
-                }
-                for f in report.files
-            ],
+            table=inbox_rows(report.files),
             description=f"收件箱 {report.folder}：{len(report.files)} 个文件，拒收 {len(report.rejected)} 个",
         )
-    return report
+
+
+def chunk_artifact_key(loaded: LoadedCampaign, stage: str) -> str:
+    return artifact_key(loaded.spec.campaign.id, stage, "inbox-chunk")
+
+
+def inbox_rows(files: list[InboxFile]) -> list[dict]:
+    return [{title: getattr(f, attr) for title, attr in COLUMNS.items()} for f in files]
+
+
+def inbox_files(rows: list[dict]) -> list[InboxFile]:
+    """The rows of an inbox table artifact, back as InboxFile."""
+    return [InboxFile(**{attr: row[title] for title, attr in COLUMNS.items()}) for row in rows]
+
+
+def empty_report(loaded: LoadedCampaign) -> InboxReport:
+    return InboxReport(inbox_folder(workspace().home, loaded))
+
+
+def _log(report: InboxReport) -> None:
+    logger = get_run_logger()
+    for item in report.files:
+        logger.info("%s → %s：%s %s", item.file, item.form, item.status, item.message)

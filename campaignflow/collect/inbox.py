@@ -110,19 +110,52 @@ def _move(path: Path, folder: Path) -> Path:
 
 def collect_inbox(*, engine: Engine, loaded: LoadedCampaign, home: Path) -> InboxReport:
     """Import every new file of the inbox; never raises for a bad file (it is rejected instead)."""
+    return collect_files(
+        engine=engine, loaded=loaded, home=home, names=[p.name for p in pending_files(home, loaded)]
+    )
+
+
+def pending_files(home: Path, loaded: LoadedCampaign) -> list[Path]:
+    """The inbox's new files in import order (problems before their measures, 措施进展 and
+    阶段签批 last)."""
     folder = inbox_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
-    report = InboxReport(folder)
     files = [
         p
         for p in folder.iterdir()
         if p.is_file()
         and (p.suffix.lower() in SUFFIXES or p.name.lower().endswith(WJX_SUFFIXES))
         and not p.name.startswith((".", "~$"))
+        and not p.name.endswith(".rejects.xlsx")
     ]
-    files = [p for p in files if not p.name.endswith(".rejects.xlsx")]
-    for path in sorted(files, key=lambda p: _order(p, loaded)):
-        report.files.extend(_import_one(engine, loaded, path, folder, home))
+    return sorted(files, key=lambda p: _order(p, loaded))
+
+
+def import_waves(files: list[Path], loaded: LoadedCampaign) -> list[list[str]]:
+    """File names in waves: the files of a wave do not depend on each other and may be imported
+    at the same time; each wave needs the waves before it (problems before measures …)."""
+    waves: list[list[str]] = []
+    last = None
+    for path in files:
+        level = _order(path, loaded)[:2]
+        if level != last:
+            waves.append([])
+            last = level
+        waves[-1].append(path.name)
+    return waves
+
+
+def collect_files(
+    *, engine: Engine, loaded: LoadedCampaign, home: Path, names: list[str]
+) -> InboxReport:
+    """Import the named inbox files in the order given; a file no longer in the inbox (already
+    imported by an earlier attempt of the same chunk) is left out."""
+    folder = inbox_folder(home, loaded)
+    report = InboxReport(folder)
+    for name in names:
+        path = folder / name
+        if path.is_file():
+            report.files.extend(_import_one(engine, loaded, path, folder, home))
     return report
 
 

@@ -25,6 +25,7 @@ def test_every_entrypoint_is_a_flow():
         "flows/deadline_sweep.py:deadline_sweep",
         "flows/record_activity.py:record_activity",
         "flows/branch_reports.py:branch_report_chunk",
+        "flows/inbox_import.py:inbox_import_chunk",
     }
     for entrypoint in entrypoints:
         path, name = entrypoint.split(":")

@@ -174,13 +174,24 @@ def test_two_workers_share_a_200_branch_campaign(pg_server, prefect_api, tmp_pat
             run = api(
                 server.url,
                 f"/api/deployments/{deployment['id']}/create_flow_run",
-                {"parameters": {"as_of": as_of, "branch_chunk_size": CHUNK}},
+                {
+                    "parameters": {
+                        "as_of": as_of,
+                        "branch_chunk_size": CHUNK,
+                        "inbox_files_per_chunk": 1,
+                    }
+                },
             )
             finished = _wait(api, server.url, run["id"], 900, logs)
             chunks = api(
                 server.url,
                 "/api/flow_runs/filter",
                 {"flows": {"name": {"any_": ["branch-report-chunk"]}}},
+            )
+            imports = api(
+                server.url,
+                "/api/flow_runs/filter",
+                {"flows": {"name": {"any_": ["inbox-import-chunk"]}}},
             )
         finally:
             for process in workers:
@@ -189,6 +200,13 @@ def test_two_workers_share_a_200_branch_campaign(pg_server, prefect_api, tmp_pat
             finished["state"],
             [p.read_text(errors="replace")[-3000:] for p in logs],
         )
+
+    # the inbox: problems, then meetings + ballots as two chunks at once, then the measures
+    assert len(imports) == 2 and {r["state_type"] for r in imports} == {"COMPLETED"}
+    assert sorted(p.name for p in (inbox / "processed").iterdir()) == sorted(
+        p.name for p in (spec.parent / "inbox").glob("*.xlsx")
+    )
+    assert not (inbox / "rejected").exists()
 
     # both workers wrote branch reports; every chunk completed
     assert len(chunks) == BRANCHES // CHUNK
