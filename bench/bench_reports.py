@@ -1,12 +1,12 @@
-"""Benchmark 3: phase reports for every branch (1,000 at scale 1), Markdown + DOCX.
+"""Benchmark 3: the branch reports of one phase for every branch (1,000 at scale 1), .md + .docx.
 
-Per-branch contexts for the built-in phase template (campaignflow/reports/templates/phase.md.j2)
-are built from the campaign database the phase benchmark left (or a fresh domain run of the
-phase when absent): the branch's own assignments (`stage_progress` grouped by unit, through the
-same `_progress` shaping the phase report uses), its meetings/attendance/problems/fixes figures
-and its ledger, from a few GROUP BY queries. Then each branch's report is rendered
-(`render_template`) and converted (`markdown_to_docx`) in a ProcessPoolExecutor with 1 and with
-2 workers, each variant in its own interpreter. Wall time counts context building + rendering.
+The product's own path (campaignflow/reports/branches.py, branch_pool.py — what a phase run with
+`reports.branches: true` does when no workers are deployed): the 党支部 of the campaign database
+the phase benchmark left (or a fresh domain run of the phase when absent), in chunks of 50, each
+chunk building its contexts with a few GROUP BY queries, rendering the built-in branch template,
+writing .md and .docx and recording the rows; run with a pool of 1 and of 2 spawned processes,
+each variant in its own interpreter. Wall time counts everything after the data exists,
+including the pool's start-up.
 
     uv run python -m bench.bench_reports [--scale 1]
 """
@@ -18,15 +18,13 @@ import datetime as dt
 import os
 import shutil
 import time
-from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from . import generate
 from .common import children_peak_rss_mb, emit, machine, run_child, use_home
 
 TARGET_S = 30.0
-CLOSED = ("已完成", "巩固", "长期坚持")
+CHUNK = 50
 
 
 def _campaign_home(scale: float, work: Path) -> Path:
@@ -52,154 +50,45 @@ def _campaign_home(scale: float, work: Path) -> Path:
     return home
 
 
-def branch_contexts(home: Path, scale: float) -> list[tuple[str, dict]]:
-    """(unit key, template context) for every 党支部 of the campaign database in `home`."""
-    from sqlalchemy import func, select
-
-    from campaignflow import db
-    from campaignflow.progress import Progress, stage_progress
-    from campaignflow.reports.context import _campaign, _progress, _stage
+def child(scale: float, work: Path, workers: int) -> None:
+    """The product's path: `branch_units` → chunks of 50 → `write_chunks` (a spawned process
+    pool of `workers`), each chunk building its contexts in SQL, rendering the built-in branch
+    template and writing .md + .docx, then recording the rows."""
+    from campaignflow.reports.branch_pool import write_chunks
+    from campaignflow.reports.branches import branch_units, chunked
+    from campaignflow.settings import Settings, sqlite_url
     from campaignflow.spec import load
     from campaignflow.workspace import open_workspace
 
-    use_home(home)
-    out = generate.default_out(scale)
-    loaded = load(out / "campaign.yaml")
-    as_of, phase = generate.AS_OF, generate.PHASE
-    engine = open_workspace().engine
-    progress = stage_progress(engine=engine, loaded=loaded, stage=phase, as_of=as_of)
-    items = defaultdict(list)
-    for item in progress.items:
-        items[item.unit].append(item)
-    meetings: dict[str, Counter] = defaultdict(Counter)
-    attendance: Counter = Counter()
-    problems: Counter = Counter()
-    fixes: Counter = Counter()
-    fixes_open: Counter = Counter()
-    fixes_closed: Counter = Counter()
-    fixes_overdue: dict[str, list[str]] = defaultdict(list)
-    with db.read_session(engine) as s:
-        unit_key = dict(s.execute(select(db.Unit.id, db.Unit.key)).all())
-        names = dict(s.execute(select(db.Unit.key, db.Unit.name)).all())
-        for uid, kind, n, people in s.execute(
-            select(
-                db.Activity.unit_id, db.Activity.type, func.count(), func.sum(db.Activity.attendees)
-            )
-            .where(db.Activity.held_on <= as_of)
-            .group_by(db.Activity.unit_id, db.Activity.type)
-        ):
-            meetings[unit_key[uid]][kind] += n
-            attendance[unit_key[uid]] += people or 0
-        for uid, n in s.execute(
-            select(db.Problem.unit_id, func.count()).group_by(db.Problem.unit_id)
-        ):
-            problems[unit_key.get(uid)] += n
-        for uid, code, state, due, closed in s.execute(
-            select(
-                db.Rectification.owner_unit_id,
-                db.Rectification.code,
-                db.Rectification.state,
-                db.Rectification.due_on,
-                db.Rectification.closed_on,
-            )
-        ):
-            key = unit_key.get(uid)
-            fixes[key] += 1
-            if state in CLOSED and (closed is None or closed <= as_of):
-                fixes_closed[key] += 1
-            else:
-                fixes_open[key] += 1
-                if due and due < as_of:
-                    fixes_overdue[key].append(code)
-    campaign, stage = _campaign(loaded), _stage(loaded, phase)
-    info = {
-        "meetings_held": {"title": "组织生活", "unit": "次", "kind": "count"},
-        "meetings_by_type": {"title": "组织生活分类", "unit": "次", "kind": "count"},
-        "attendance": {"title": "参加组织生活", "unit": "人次", "kind": "sum"},
-        "issues_found": {"title": "问题", "unit": "条", "kind": "count"},
-        "fixes_made": {"title": "整改措施", "unit": "条", "kind": "count"},
-        "fixes_open": {"title": "未完成整改措施", "unit": "条", "kind": "count"},
-    }
-    contexts = []
-    for key in sorted(k for k in items if k.startswith("b")):
-        mine = items[key]
-        part = Progress(stage=phase, done=sum(i.done for i in mine), total=len(mine), items=mine)
-        branch_campaign = {**campaign, "organisation": names[key]}
-        closure = fixes_closed[key] / fixes[key] if fixes[key] else None
-        contexts.append(
-            (
-                key,
-                {
-                    "campaign": branch_campaign,
-                    "stage": stage,
-                    "as_of": as_of,
-                    "progress": _progress(loaded, part),
-                    "m": {
-                        "meetings_held": sum(meetings[key].values()),
-                        "meetings_by_type": dict(meetings[key]),
-                        "attendance": attendance[key],
-                        "issues_found": problems[key],
-                        "fixes_made": fixes[key],
-                        "fixes_open": fixes_open[key],
-                    },
-                    "metric_info": info,
-                    "ledger": {
-                        "problems": problems[key],
-                        "measures": fixes[key],
-                        "measures_closed": fixes_closed[key],
-                        "closure_rate": closure,
-                        "overdue": fixes_overdue[key],
-                        "closed_without_evidence": [],
-                        "open_by_unit": {names[key]: fixes_open[key]} if fixes_open[key] else {},
-                    },
-                    "evaluation": {},
-                    "activities": {},
-                    "gate": {"passed": True, "checks": []},
-                },
-            )
-        )
-    return contexts
-
-
-def render_branch(job: tuple[str, dict, str]) -> int:
-    """One branch: Markdown and DOCX on disk; returns bytes written."""
-    from campaignflow.reports import render_template
-    from campaignflow.reports.docx import markdown_to_docx
-
-    key, context, folder = job
-    md = render_template(None, "phase.md.j2", context)
-    md_path = Path(folder) / f"{key}.md"
-    md_path.write_text(md, encoding="utf-8")
-    docx = markdown_to_docx(md, Path(folder) / f"{key}.docx")
-    return md_path.stat().st_size + docx.stat().st_size
-
-
-def child(scale: float, work: Path, workers: int) -> None:
     t = time.perf_counter()
     home = _campaign_home(scale, work)
     setup_s = time.perf_counter() - t
+    spec = generate.default_out(scale) / "campaign.yaml"
+    out = work / f"reports-{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    settings = Settings(home=out, database_url=sqlite_url(home / "campaignflow.db"))
     t0 = time.perf_counter()
-    contexts = branch_contexts(home, scale)
-    context_s = time.perf_counter() - t0
-    folder = work / f"reports-{workers}"
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    t = time.perf_counter()
-    jobs = [(k, c, str(folder)) for k, c in contexts]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        written = sum(pool.map(render_branch, jobs, chunksize=max(len(jobs) // (workers * 8), 1)))
-    render_s = time.perf_counter() - t
-    files = len(list(folder.iterdir()))
+    loaded = load(spec)
+    units = branch_units(open_workspace(settings).engine, loaded)
+    results = write_chunks(
+        settings=settings,
+        spec_path=spec,
+        stage=generate.PHASE,
+        as_of=generate.AS_OF,
+        chunks=chunked(units, CHUNK),
+        workers=workers,
+    )
+    seconds = time.perf_counter() - t0
+    files = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix in (".md", ".docx"))
     emit(
         {
             "workers": workers,
-            "branches": len(contexts),
+            "branches": len(units),
             "files": files,
-            "bytes": written,
+            "bytes": sum(r.bytes for r in results),
             "setup_s": setup_s,
-            "context_s": context_s,
-            "render_s": render_s,
-            "seconds": time.perf_counter() - t0,
+            "chunk_s": sum(r.seconds for r in results),
+            "seconds": seconds,
             "workers_rss_mb": round(children_peak_rss_mb(), 1),
         }
     )
@@ -216,11 +105,8 @@ def run(scale: float, work: Path) -> dict:
         "files": two["files"],
         "s_1": one["seconds"],
         "s_2": two["seconds"],
-        "context_s": two["context_s"],
-        "render_s_1": one["render_s"],
-        "render_s_2": two["render_s"],
+        "chunk_s": two["chunk_s"],
         "speedup": one["seconds"] / two["seconds"],
-        "render_speedup": one["render_s"] / two["render_s"],
         "files_per_s": two["files"] / two["seconds"],
         "rss_mb": max(two["rss_mb"], two["workers_rss_mb"]),
         "parent_rss_mb": two["rss_mb"],
@@ -233,9 +119,9 @@ def report(r: dict) -> str:
     return "\n".join(
         [
             f"reports for {r['branches']:,} branches ({r['files']:,} files, Markdown + DOCX):",
-            f"  1 worker : {r['s_1']:.1f} s (render {r['render_s_1']:.1f} s), peak RSS {r['rss_mb_1']:.0f} MB",
-            f"  2 workers: {r['s_2']:.1f} s (contexts {r['context_s']:.1f} s + render {r['render_s_2']:.1f} s), {r['files_per_s']:.0f} files/s, peak RSS {r['rss_mb']:.0f} MB (parent {r['parent_rss_mb']:.0f}, largest worker {r['worker_rss_mb']:.0f})",
-            f"  speedup 2 vs 1 worker: {r['speedup']:.2f}× overall, {r['render_speedup']:.2f}× rendering",
+            f"  1 worker : {r['s_1']:.1f} s, peak RSS {r['rss_mb_1']:.0f} MB",
+            f"  2 workers: {r['s_2']:.1f} s ({r['chunk_s']:.1f} s of chunk work), {r['files_per_s']:.0f} files/s, peak RSS {r['rss_mb']:.0f} MB (parent {r['parent_rss_mb']:.0f}, largest worker {r['worker_rss_mb']:.0f})",
+            f"  speedup 2 vs 1 worker: {r['speedup']:.2f}×",
             f"  target ≤ {TARGET_S:.0f} s: {'met' if r['s_2'] <= TARGET_S else 'MISSED'} ({r['s_2'] / TARGET_S:.2f}× the target)",
         ]
     )

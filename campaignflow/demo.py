@@ -111,6 +111,9 @@ def main() -> int:
         say(f"{title}：{len(files)} 个文件")
         folder = Path(files[0]).parent if files else home
         say(f"  {folder}")
+        for phase in outcome["phases"]:
+            if branches := phase.get("branch_reports"):
+                say(f"  各支部报告（{branches['branches']} 个支部）：{branches['folder']}")
     say(
         f"\n用时 {time.monotonic() - started:.0f} 秒。报告在 {home / 'reports'}（.md / .html / .docx）。"
     )
