@@ -23,7 +23,7 @@ from .reader import FileRefused, open_table
 from .rows import ImportIssue, ParsedRow, RowParser, header_labels
 from .store import SubmissionWriter
 
-BATCH = 2000
+BATCH = 5000
 PROGRESS_EVERY = 1000
 MAX_ISSUES_SHOWN = 200
 MAX_REJECT_ROWS = 10_000
@@ -131,6 +131,7 @@ def import_file(
             sheet=table.sheet,
             actor=actor,
             now=now,
+            background=True,  # inserts overlap reading the next batch
         )
 
         def flush(batch: list[ParsedRow]) -> None:
@@ -145,37 +146,40 @@ def import_file(
                 return  # keep checking, stop writing: the transaction will be rolled back
             writer.write([row for row in batch if row.row not in refused])
 
-        batch: list[ParsedRow] = []
-        read = 0
-        for row_number, cells in table.rows:
-            read = row_number - table.header_row
-            if progress and read % PROGRESS_EVERY == 0:
-                progress(read, table.total_rows)
-            parsed = parser.parse(row_number, cells)
-            if parsed is None:
-                continue
-            result.rows += 1
-            if isinstance(parsed, list):
-                reject(row_number, cells, parsed)
-                continue
-            batch.append(parsed)
-            if len(batch) >= BATCH:
-                flush(batch)
-                batch = []
-        flush(batch)
-        if progress:
-            progress(read, read)
-        if issues and not partial:
-            error = ImportRejected(path, sorted_issues(issues), total_issues)
-            if bad_rows:
-                from .rejects import write_rejects
+        try:
+            batch: list[ParsedRow] = []
+            read = 0
+            for row_number, cells in table.rows:
+                read = row_number - table.header_row
+                if progress and read % PROGRESS_EVERY == 0:
+                    progress(read, table.total_rows)
+                parsed = parser.parse(row_number, cells)
+                if parsed is None:
+                    continue
+                result.rows += 1
+                if isinstance(parsed, list):
+                    reject(row_number, cells, parsed)
+                    continue
+                batch.append(parsed)
+                if len(batch) >= BATCH:
+                    flush(batch)
+                    batch = []
+            flush(batch)
+            if progress:
+                progress(read, read)
+            if issues and not partial:
+                error = ImportRejected(path, sorted_issues(issues), total_issues)
+                if bad_rows:
+                    from .rejects import write_rejects
 
-                error.rejects_file = write_rejects(
-                    path, table.header, sorted(bad_rows), table.sheet
-                )
-            raise error
-        writer.finish()
-        result.inserted, result.updated, result.unchanged = writer.counts()
+                    error.rejects_file = write_rejects(
+                        path, table.header, sorted(bad_rows), table.sheet
+                    )
+                raise error
+            writer.finish()
+            result.inserted, result.updated, result.unchanged = writer.counts()
+        finally:
+            writer.close()  # the worker thread is done before the transaction ends
     result.issues = sorted_issues(issues)
     result.rejected = rejected_rows
     if result.rows == 0:

@@ -6,12 +6,14 @@ columns to work with.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import db
+from .bulk import BulkInsert
 
 Rows = list[tuple[db.Submission, dict[str, Any]]]
 
@@ -34,6 +36,11 @@ def project(
         handler(session, form, campaign_id, rows, units, people)
 
 
+def needs_ids(kind: str) -> bool:
+    """Whether the kind's table refers to new submissions by id (a ballot uses the natural key)."""
+    return kind in _HANDLERS and kind != "ballot"
+
+
 def _by_submission(session: Session, model: Any, rows: Rows) -> dict[int, Any]:
     ids = [s.id for s, _ in rows if isinstance(s, db.Submission)]  # bulk-inserted ones are new
     if not ids:
@@ -44,20 +51,42 @@ def _by_submission(session: Session, model: Any, rows: Rows) -> dict[int, Any]:
     }
 
 
-def _upsert(session: Session, model: Any, rows: Rows, build) -> None:
-    """Update the rows of changed submissions; insert those of new ones in one statement."""
+def _upsert(
+    session: Session,
+    model: Any,
+    rows: Rows,
+    constant: dict[str, Any],
+    variable: tuple[str, ...],
+    build: Callable[[dict[str, Any]], tuple[Any, ...]],
+) -> None:
+    """Update the rows of changed submissions; insert those of new ones in one `executemany`.
+
+    Every row gets the `constant` columns and the `variable` ones `build(values)` gives, in order.
+    """
     existing = _by_submission(session, model, rows)
-    new: list[dict[str, Any]] = []
+    new: list[tuple[Any, ...]] = []
     for submission, values in rows:
-        columns = build(submission, values)
-        row = existing.get(submission.id)
+        columns = build(values)
+        row = existing.get(submission.id) if existing else None
         if row is None:
-            new.append({"submission_id": submission.id, **columns})
+            new.append((submission.id, *columns))
         else:
-            for name, value in columns.items():
+            for name, value in (*constant.items(), *zip(variable, columns, strict=True)):
                 setattr(row, name, value)
     if new:
-        session.execute(insert(model), new)
+        insert_rows(session, model, ("submission_id", *variable), constant, new)
+
+
+def insert_rows(
+    session: Session,
+    model: Any,
+    variable: tuple[str, ...],
+    constant: dict[str, Any],
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """INSERT `rows` (tuples of the `variable` columns) into `model`'s table, in bulk."""
+    session.flush()  # pending ORM changes first, as an ORM statement would
+    BulkInsert(session.connection(), model.__table__, variable, constant).execute(rows)
 
 
 def _activity(session, form, campaign_id, rows, units, people) -> None:
@@ -65,15 +94,16 @@ def _activity(session, form, campaign_id, rows, units, people) -> None:
         session,
         db.Activity,
         rows,
-        lambda s, v: {
-            "campaign_id": campaign_id,
-            "unit_id": units[v["unit"]],
-            "type": v["type"],
-            "title": v["title"],
-            "held_on": v["date"],
-            "attendees": v.get("attendees"),
-            "speaker": v.get("speaker"),
-        },
+        {"campaign_id": campaign_id},
+        ("unit_id", "type", "title", "held_on", "attendees", "speaker"),
+        lambda v: (
+            units[v["unit"]],
+            v["type"],
+            v["title"],
+            v["date"],
+            v.get("attendees"),
+            v.get("speaker"),
+        ),
     )
 
 
@@ -82,16 +112,16 @@ def _problem(session, form, campaign_id, rows, units, people) -> None:
         session,
         db.Problem,
         rows,
-        lambda s, v: {
-            "campaign_id": campaign_id,
-            "form_id": form.id,
-            "code": v["code"],
-            "unit_id": units.get(v.get("unit") or ""),
-            "source": v.get("source"),
-            "category": v.get("category"),
-            "description": v["description"],
-            "found_on": v.get("found_on"),
-        },
+        {"campaign_id": campaign_id, "form_id": form.id},
+        ("code", "unit_id", "source", "category", "description", "found_on"),
+        lambda v: (
+            v["code"],
+            units.get(v.get("unit") or ""),
+            v.get("source"),
+            v.get("category"),
+            v["description"],
+            v.get("found_on"),
+        ),
     )
 
 
@@ -128,24 +158,39 @@ def _rectification(session, form, campaign_id, rows, units, people) -> None:
         session,
         db.Rectification,
         rows,
-        lambda s, v: {
-            "campaign_id": campaign_id,
-            "form_id": form.id,
-            "problem_id": problems[v["problem"]],
-            "code": v["code"],
-            "measure": v["measure"],
-            "owner_unit_id": units.get(v.get("owner") or ""),
-            "owner_person": v.get("owner_person"),
-            "leader": v.get("leader"),
-            "due_on": v.get("due"),
-            "state": v["state"],
-            "progress": v.get("progress"),
-            "evidence": v.get("evidence"),
-            "reviewer": v.get("reviewer"),
-            "closed_on": v.get("closed_on"),
-            "review_on": v.get("review_on"),
-            "note": v.get("note"),
-        },
+        {"campaign_id": campaign_id, "form_id": form.id},
+        (
+            "problem_id",
+            "code",
+            "measure",
+            "owner_unit_id",
+            "owner_person",
+            "leader",
+            "due_on",
+            "state",
+            "progress",
+            "evidence",
+            "reviewer",
+            "closed_on",
+            "review_on",
+            "note",
+        ),
+        lambda v: (
+            problems[v["problem"]],
+            v["code"],
+            v["measure"],
+            units.get(v.get("owner") or ""),
+            v.get("owner_person"),
+            v.get("leader"),
+            v.get("due"),
+            v["state"],
+            v.get("progress"),
+            v.get("evidence"),
+            v.get("reviewer"),
+            v.get("closed_on"),
+            v.get("review_on"),
+            v.get("note"),
+        ),
     )
 
 
@@ -154,18 +199,27 @@ def _feedback(session, form, campaign_id, rows, units, people) -> None:
         session,
         db.FeedbackItem,
         rows,
-        lambda s, v: {
-            "campaign_id": campaign_id,
-            "form_id": form.id,
-            "code": v["code"],
-            "received_on": v["received_on"],
-            "channel": v.get("channel"),
-            "content": v["content"],
-            "unit_id": units.get(v.get("unit") or ""),
-            "status": v["status"],
-            "replied_on": v.get("replied_on"),
-            "satisfaction": v.get("satisfaction"),
-        },
+        {"campaign_id": campaign_id, "form_id": form.id},
+        (
+            "code",
+            "received_on",
+            "channel",
+            "content",
+            "unit_id",
+            "status",
+            "replied_on",
+            "satisfaction",
+        ),
+        lambda v: (
+            v["code"],
+            v["received_on"],
+            v.get("channel"),
+            v["content"],
+            units.get(v.get("unit") or ""),
+            v["status"],
+            v.get("replied_on"),
+            v.get("satisfaction"),
+        ),
     )
 
 
@@ -203,30 +257,25 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
             )
         )
     }
-    new: list[dict[str, Any]] = []
+    new: list[tuple[Any, ...]] = []
     for submission, values in rows:
         round_id = rounds[values["round"]].id
         subject = people[values["subject"]]
-        columns = {
-            "rater_group": values.get("rater_group"),
-            "grade": values["grade"],
-            "indicators": {i: bool(values.get(i)) for i in indicator_ids},
-        }
+        rater_group, grade = values.get("rater_group"), values["grade"]
+        indicators = {i: bool(values.get(i)) for i in indicator_ids}
         ballot = existing.get((round_id, submission.natural_key, subject))
         if ballot is None:
-            new.append(
-                {
-                    "round_id": round_id,
-                    "paper_key": submission.natural_key,
-                    "subject_id": subject,
-                    **columns,
-                }
-            )
+            new.append((round_id, submission.natural_key, subject, rater_group, grade, indicators))
         else:
-            for name, value in columns.items():
-                setattr(ballot, name, value)
+            ballot.rater_group, ballot.grade, ballot.indicators = rater_group, grade, indicators
     if new:
-        session.execute(insert(db.Ballot), new)
+        insert_rows(
+            session,
+            db.Ballot,
+            ("round_id", "paper_key", "subject_id", "rater_group", "grade", "indicators"),
+            {},
+            new,
+        )
 
 
 class UnknownProblem(ValueError):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..spec import LoadedCampaign, effective_fields, natural_key
-from ..spec.models import Form
+from ..spec.models import Form, FormField
 from ..spec.tables import column_letter
 from .cells import CellError, Lookup, as_text, convert, header_text
 from .reader import UNCACHED_FORMULA, Table
@@ -57,6 +59,77 @@ def header_labels(form: Form) -> set[str]:
     return labels
 
 
+def has_text(cells: list[Any]) -> bool:
+    """Whether any cell is non-blank (`as_text` of it is not empty)."""
+    for cell in cells:
+        if cell.__class__ is str:
+            if cell and not cell.isspace():
+                return True
+        elif cell is not None and as_text(cell):
+            return True
+    return False
+
+
+def cell_converter(spec: FormField, lookup: Lookup) -> Callable[[Any], Any]:
+    """`convert` for one field, with fast paths for the common cells (text, a known choice or
+    unit, a date cell or ISO date text); anything else goes to `convert` itself."""
+
+    def slow(raw: Any) -> Any:
+        return convert(raw, spec, lookup)
+
+    kind = spec.type
+    if kind in ("text", "file"):
+
+        def text(raw: Any) -> Any:
+            if raw.__class__ is str:
+                value = raw.strip()
+                if value:
+                    return value
+            return convert(raw, spec, lookup)
+
+        return text
+    if kind == "choice":
+        allowed = frozenset(spec.choices or ())
+
+        def choice(raw: Any) -> Any:
+            if raw.__class__ is str:
+                value = raw.strip()
+                if value and value in allowed:
+                    return value
+            return convert(raw, spec, lookup)
+
+        return choice
+    if kind == "unit":
+        units = lookup.units
+
+        def unit(raw: Any) -> Any:
+            if raw.__class__ is str:
+                value = raw.strip()
+                if value and value in units:
+                    return units[value]
+            return convert(raw, spec, lookup)
+
+        return unit
+    if kind == "date":
+        iso = dt.date.fromisoformat
+
+        def date(raw: Any) -> Any:
+            cls = raw.__class__
+            if cls is dt.datetime:
+                return raw.date()
+            if cls is dt.date:
+                return raw
+            if cls is str and len(raw) == 10 and raw[4] == "-" and raw[7] == "-":
+                try:
+                    return iso(raw)  # 2023-03-15: what the first of cells' patterns reads
+                except ValueError:
+                    pass
+            return convert(raw, spec, lookup)
+
+        return date
+    return slow
+
+
 def is_hint_row(cells: list[Any]) -> bool:
     texts = [as_text(c) for c in cells]
     filled = [t for t in texts if t]
@@ -80,6 +153,12 @@ class RowParser:
         self._first_row: dict[str, int] = {}
         self._merged_cols: dict[int, set[int]] = {}  # row -> columns inside a merged range
         self.merged_rows = self._merged(table.merged)
+        self._column_set = frozenset(self.columns)
+        self._hint_row = self.header_row + 1
+        self._converters = [
+            (col, fid, cell_converter(self.fields[fid], self.lookup))
+            for col, fid in self.columns.items()
+        ]
 
     def column_of(self, fid: str) -> int:
         """The 0-based column of field `fid` (0 when it has none)."""
@@ -154,23 +233,25 @@ class RowParser:
 
     def parse(self, row_number: int, cells: list[Any]) -> ParsedRow | list[ImportIssue] | None:
         """A ParsedRow, the row's issues, or None for an empty row (or the template's hints)."""
-        uncached = self.uncached.get(row_number, set()) & set(self.columns)
-        if not uncached and not any(as_text(c) for c in cells):
+        uncached = self.uncached.get(row_number) if self.uncached else None
+        if uncached:
+            uncached = uncached & self._column_set
+        if not uncached and not has_text(cells):
             return None
-        if row_number == self.header_row + 1 and is_hint_row(cells):
+        if row_number == self._hint_row and is_hint_row(cells):
             return None
         values: dict[str, Any] = {}
-        issues: list[ImportIssue] = list(self.merged_rows.get(row_number, []))
-        merged = self._merged_cols.get(row_number, set())
-        for col, fid in self.columns.items():
-            if col in merged:
+        issues: list[ImportIssue] = list(self.merged_rows.get(row_number, ()))
+        merged = self._merged_cols.get(row_number) if self._merged_cols else None
+        width = len(cells)
+        for col, fid, convert_cell in self._converters:
+            if merged and col in merged:
                 continue  # reported once for the merged range
-            if col in uncached:
+            if uncached and col in uncached:
                 issues.append(ImportIssue(self.sheet, row_number, col, UNCACHED_FORMULA))
                 continue
-            raw = cells[col] if col < len(cells) else ""
             try:
-                values[fid] = convert(raw, self.fields[fid], self.lookup)
+                values[fid] = convert_cell(cells[col] if col < width else "")
             except CellError as exc:
                 issues.append(ImportIssue(self.sheet, row_number, col, str(exc)))
         if issues:
@@ -179,14 +260,15 @@ class RowParser:
             values["type"] = self.form.activity_type
         key = self._key(values)
         if self.key_fields:
-            if key in self._first_row:
+            first = self._first_row.get(key)
+            if first is not None:
                 labels = "、".join(self._label(k) for k in self.key_fields)
                 return [
                     ImportIssue(
                         self.sheet,
                         row_number,
                         self.column_of(self.key_fields[0]),
-                        f"与第 {self._first_row[key]} 行重复（{labels}相同）：同一条记录只能填一行",
+                        f"与第 {first} 行重复（{labels}相同）：同一条记录只能填一行",
                     )
                 ]
             self._first_row[key] = row_number
@@ -196,6 +278,8 @@ class RowParser:
         return self.fields[fid].label or fid
 
     def _key(self, values: dict[str, Any]) -> str:
+        if len(self.key_fields) == 1:
+            return as_text(values.get(self.key_fields[0]))
         if self.key_fields:
             return "|".join(as_text(values.get(k)) for k in self.key_fields)
         # no declared key: the row's content, numbered among identical rows of the file

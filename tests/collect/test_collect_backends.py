@@ -1,0 +1,129 @@
+"""Imports on both backends: the bulk INSERT path (one driver executemany, no RETURNING) must
+store the same rows on SQLite and PostgreSQL, stay idempotent and audit updates.
+
+The per-test databases (and the PostgreSQL server, unless tests/conftest.py provides it) come
+from the fixtures of tests/db/conftest.py.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+from collect_support import PROBLEM_HEADER, problem, row_counts, write_csv
+from sqlalchemy import func, select
+
+from campaignflow import db
+from campaignflow.collect import import_file
+from campaignflow.collect.inbox import _order, match_forms
+from campaignflow.collect.progress_sheet import is_progress_file
+from campaignflow.collect.signoff_sheet import is_signoff_file
+from campaignflow.spec import load
+from campaignflow.sync import sync_campaign
+
+
+def _db_fixtures():
+    name = "_campaignflow_db_fixtures"
+    if name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "db" / "conftest.py"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+_fixtures = _db_fixtures()
+if hasattr(_fixtures, "pg_server"):  # else the session-wide one of tests/conftest.py
+    pg_server = _fixtures.pg_server
+migrated_templates = _fixtures.migrated_templates
+backend = _fixtures.backend
+migrated_url = _fixtures.migrated_url
+engine = _fixtures.engine
+
+SPECS = Path(__file__).resolve().parents[2] / "campaign_specs"
+
+
+def _import_data(engine, loaded, folder: Path) -> dict[str, object]:
+    results = {}
+    for path in sorted(folder.glob("*.csv"), key=lambda p: _order(p, loaded)):
+        if is_progress_file(path) or is_signoff_file(path):
+            continue
+        (form_id,) = match_forms(path, loaded)
+        results[path.name] = import_file(engine=engine, loaded=loaded, form_id=form_id, path=path)
+    return results
+
+
+def _contents(engine) -> dict[str, object]:
+    with db.read_session(engine) as session:
+        return {
+            "submissions": sorted(
+                (s.natural_key, sorted(s.data.items()), s.on_date, s.status, s.unit_id is None)
+                for s in session.scalars(select(db.Submission))
+            ),
+            "problems": sorted(
+                (p.code, p.state, p.found_on, p.description)
+                for p in session.scalars(select(db.Problem))
+            ),
+            "rectifications": sorted(
+                (r.code, r.state, r.due_on, r.problem_id is not None)
+                for r in session.scalars(select(db.Rectification))
+            ),
+            "ballots": sorted(
+                (b.grade, sorted(b.indicators.items())) for b in session.scalars(select(db.Ballot))
+            ),
+        }
+
+
+@pytest.mark.parametrize("name", ["tangping-review-2023", "party-building-2023"])
+def test_shipped_data_imports_alike_on_both_backends(engine, backend, name: str) -> None:
+    loaded = load(SPECS / name / "campaign.yaml")
+    sync_campaign(engine=engine, loaded=loaded)
+    results = _import_data(engine, loaded, SPECS / name / "data")
+    assert results
+    for file, result in results.items():
+        assert result.inserted == result.rows > 0, (file, result.summary())
+    counts = row_counts(engine)
+    assert counts["submission"] == sum(r.rows for r in results.values())
+    first = _contents(engine)
+    assert all(s[0] for s in first["submissions"])
+
+    again = _import_data(engine, loaded, SPECS / name / "data")
+    assert all(r.inserted == r.updated == 0 for r in again.values())
+    assert row_counts(engine) == counts
+    assert _contents(engine) == first
+
+
+def test_import_update_is_audited_on_both_backends(engine, backend, tmp_path) -> None:
+    loaded = load(SPECS / "bapo-bali-2023" / "campaign.yaml")
+    sync_campaign(engine=engine, loaded=loaded)
+    path = write_csv(tmp_path / "problems.csv", [PROBLEM_HEADER, *(problem(i) for i in range(5))])
+    first = import_file(engine=engine, loaded=loaded, form_id="problems", path=path)
+    assert first.inserted == 5
+    with db.read_session(engine) as session:
+        linked = session.scalar(
+            select(func.count())
+            .select_from(db.Problem)
+            .join(db.Submission, db.Submission.id == db.Problem.submission_id)
+            .where(db.Submission.natural_key == db.Problem.code)
+        )
+        audits = session.scalar(select(func.count()).select_from(db.AuditEntry))
+    assert linked == 5
+
+    rows = [problem(i) for i in range(5)]
+    rows[2] = problem(2, 问题表现="改写后的表现")
+    write_csv(path, [PROBLEM_HEADER, *rows, problem(5)])
+    second = import_file(engine=engine, loaded=loaded, form_id="problems", path=path)
+    assert (second.inserted, second.updated, second.unchanged) == (1, 1, 4)
+    with db.read_session(engine) as session:
+        entry = session.scalars(
+            select(db.AuditEntry).where(db.AuditEntry.entity == "submission")
+        ).one()
+        described = session.scalar(select(db.Problem.description).where(db.Problem.code == "T-02"))
+        total = session.scalar(select(func.count()).select_from(db.AuditEntry))
+    assert entry.entity_key == "problems:T-02"
+    assert entry.after == {"description": "改写后的表现"}
+    assert described == "改写后的表现"
+    assert total == audits + 1
