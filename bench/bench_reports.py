@@ -54,8 +54,9 @@ def child(scale: float, work: Path, workers: int) -> None:
     """The product's path: `branch_units` → chunks of 50 → `write_chunks` (a spawned process
     pool of `workers`), each chunk building its contexts in SQL, rendering the built-in branch
     template and writing .md + .docx, then recording the rows."""
+    from campaignflow.chunks import chunked
     from campaignflow.reports.branch_pool import write_chunks
-    from campaignflow.reports.branches import branch_units, chunked
+    from campaignflow.reports.branches import branch_units
     from campaignflow.settings import Settings, sqlite_url
     from campaignflow.spec import load
     from campaignflow.workspace import open_workspace

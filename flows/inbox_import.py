@@ -7,8 +7,8 @@ import json
 
 from prefect import flow
 
+from campaignflow.chunks import chunked
 from campaignflow.collect.inbox import InboxReport
-from campaignflow.reports.branches import chunked
 from campaignflow.spec import LoadedCampaign
 from tasks.collect import (
     chunk_artifact_key,

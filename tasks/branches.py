@@ -7,11 +7,11 @@ import datetime as dt
 from prefect import get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 
+from campaignflow.chunks import chunked
 from campaignflow.reports.branches import (
     ChunkResult,
     branch_folder,
     branch_units,
-    chunked,
     recorded_counts,
     write_branch_reports,
 )

@@ -62,12 +62,6 @@ def branch_units(engine: Engine, loaded: LoadedCampaign) -> list[str]:
     return [key for uid, key, _kind, _parent in rows if uid not in parents]
 
 
-def chunked(units: list[str], size: int) -> list[list[str]]:
-    """`units` in consecutive chunks of at most `size` (size ≥ 1)."""
-    size = max(int(size), 1)
-    return [units[i : i + size] for i in range(0, len(units), size)]
-
-
 def branch_folder(home: Path, loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Path:
     return report_folder(home, loaded) / "branches" / f"{stage}-{as_of.isoformat()}"
 
@@ -93,7 +87,9 @@ def branch_contexts(
         }
     unknown = [u for u in units if u not in names]
     if unknown:
-        raise ValueError(f"活动 {loaded.spec.campaign.id} 中没有这些单位：{'、'.join(unknown[:10])}")
+        raise ValueError(
+            f"活动 {loaded.spec.campaign.id} 中没有这些单位：{'、'.join(unknown[:10])}"
+        )
     progress = stage_progress(engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units)
     items: dict[str, list] = {key: [] for key in units}
     for item in progress.items:
@@ -205,7 +201,9 @@ def _campaign_id(session, loaded: LoadedCampaign) -> int:
         select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
     )
     if campaign_id is None:
-        raise ValueError(f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）")
+        raise ValueError(
+            f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）"
+        )
     return campaign_id
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 import campaignflow.db
 import campaignflow.spec
 import campaignflow.sync
+from campaignflow.chunks import chunked
 from campaignflow.collect.inbox import collect_inbox
 from campaignflow.metrics import compute_metrics, compute_metrics_by_unit
 from campaignflow.reports.branch_pool import write_chunks
@@ -21,7 +22,6 @@ from campaignflow.reports.branches import (
     branch_contexts,
     branch_folder,
     branch_units,
-    chunked,
     recorded_counts,
 )
 from campaignflow.settings import Settings, sqlite_url
