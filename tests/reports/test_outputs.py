@@ -12,6 +12,7 @@ import warnings
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
+from docx_checks import effective_font
 
 from campaignflow.reports import publish
 from campaignflow.reports.charts import category_chart, cjk_font, monthly_chart, progress_chart
@@ -68,10 +69,8 @@ def test_docx_has_the_official_layout(published):
     title = paragraphs[0]
     assert title.text == "2023年基层支部党建工作总结"
 
-    def font(paragraph):
-        fonts = paragraph.runs[0]._element.rPr.find(qn("w:rFonts"))
-        assert fonts.get(qn("w:eastAsiaTheme")) is None and fonts.get(qn("w:asciiTheme")) is None
-        return fonts.get(qn("w:eastAsia")), paragraph.runs[0].font.size.pt
+    def font(paragraph, run=0):
+        return effective_font(document, paragraph, run)[:2]
 
     by_text = {p.text: p for p in paragraphs}
     assert font(title) == ("方正小标宋简体", 22)
@@ -79,12 +78,9 @@ def test_docx_has_the_official_layout(published):
     assert font(by_text["（一）以学铸魂强引领，持续深化政治建设"]) == ("楷体_GB2312", 16)
     assert font(paragraphs[1]) == ("仿宋_GB2312", 16)
     plan = next(p for p in paragraphs if p.text.startswith("（一）进一步加强党性修养"))
-    assert (
-        font(plan)[0] == "楷体_GB2312"
-        and plan.runs[1]._element.rPr.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "仿宋_GB2312"
-    )
-    lang = title.runs[0]._element.rPr.find(qn("w:lang"))
-    assert lang.get(qn("w:eastAsia")) == "zh-CN"
+    assert font(plan) == ("楷体_GB2312", 16) and font(plan, 1) == ("仿宋_GB2312", 16)
+    assert not effective_font(document, plan, 0)[3]  # the run-in heading is not bold
+    assert effective_font(document, title, 0)[2] == "zh-CN"
     # page numbers 「— 1 —」: right on odd pages, left on even ones, 四号 宋体
     odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
     assert odd.alignment == 2 and even.alignment == 0  # RIGHT, LEFT
