@@ -8,17 +8,37 @@ from typing import Any
 from prefect import get_run_logger
 
 
-async def deployed(name: str) -> bool:
-    """Whether the deployment `flow/deployment` exists on the server this run talks to."""
+async def deployed(name: str, stale_after: float = 120.0) -> bool:
+    """Whether chunk runs of the deployment `flow/deployment` would be taken: it exists on the
+    server this run talks to, and it is served (no work pool) or its pool has a worker that sent
+    a heartbeat in the last `stale_after` seconds. Otherwise the caller works here, with a log line."""
+    import datetime as dt
+
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
     async with get_client() as client:
         try:
-            await client.read_deployment_by_name(name)
+            deployment = await client.read_deployment_by_name(name)
         except ObjectNotFound:
             return False
-    return True
+        pool = deployment.work_pool_name
+        if not pool:
+            return True
+        workers = await client.read_workers_for_work_pool(pool)
+    now = dt.datetime.now(dt.UTC)
+    alive = [
+        w
+        for w in workers
+        if w.last_heartbeat_time and (now - w.last_heartbeat_time).total_seconds() < stale_after
+    ]
+    if not alive:
+        get_run_logger().warning(
+            "部署 %s 的工作池 %s 没有在线的 worker：改在本机运行（启动 worker 见 deployments/README.md）",
+            name,
+            pool,
+        )
+    return bool(alive)
 
 
 async def run_chunks(

@@ -48,8 +48,8 @@ async def branch_reports(
     on_workers = fan_out is not False and await deployed(CHUNK_DEPLOYMENT)
     if fan_out and not on_workers:
         raise RuntimeError(
-            f"要求分发到各 worker，但 Prefect 服务器上没有部署 {CHUNK_DEPLOYMENT}："
-            "请先 prefect deploy（见 deployments/README.md）"
+            f"要求分发到各 worker，但 Prefect 服务器上没有部署 {CHUNK_DEPLOYMENT}，"
+            "或其工作池没有在线的 worker：请先 prefect deploy 并启动 worker（见 deployments/README.md）"
         )
     if on_workers:
         params = [
