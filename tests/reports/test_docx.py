@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -134,12 +133,11 @@ def test_text_is_escaped_and_kept(tmp_path):
     assert [c.text for c in document.tables[0].rows[0].cells] == ["a<b", "c&d"]
 
 
-def test_large_table_takes_seconds_not_minutes(tmp_path):
+def test_a_large_table_keeps_every_row(tmp_path):
+    # its speed is measured in bench/ (benchmark 3 and the phase report), not here
     rows = "\n".join(f"| 第{i}党支部 | {i % 50}条 | {i % 7}条 |" for i in range(1000))
     markdown = f"# 全市汇总\n\n## 一、各支部情况\n\n| 单位 | 问题 | 未销号 |\n| --- | --- | --- |\n{rows}\n"
-    start = time.perf_counter()
     path = markdown_to_docx(markdown, tmp_path / "big.docx")
-    assert time.perf_counter() - start < 10  # about 0.2 s; 10 minutes before
     table = Document(path).tables[0]
     assert len(table.rows) == 1001 and len(table.columns) == 3
     assert [c.text for c in table.rows[1000].cells] == ["第999党支部", "49条", "5条"]
