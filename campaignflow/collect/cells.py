@@ -75,6 +75,8 @@ class Lookup:
 
 def as_text(raw: Any) -> str:
     """The cell as trimmed text (whole floats without the .0)."""
+    if type(raw) is str:  # the common case first (CSV cells, text cells)
+        return raw.strip()
     if raw is None:
         return ""
     if isinstance(raw, float) and raw.is_integer():

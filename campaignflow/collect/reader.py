@@ -162,8 +162,12 @@ def _xlsx_table(path: Path, sheet_names: list[str], known: set[str]) -> Table:
             f"{path.name}!{chosen} 有 {last_row:,} 行，超过单个文件 {MAX_ROWS:,} 行的上限：请拆分后再导入"
         )
     offset = sheet.start[1] if sheet.start else 0  # calamine drops the empty columns on the left
-    pad = [""] * offset
-    numbered = ((i, pad + list(row)) for i, row in enumerate(sheet.iter_rows(), start=1))
+    # calamine yields each row as a fresh list of the sheet's width: used as it is, unless
+    # empty columns on the left must be put back so that cells[i] is column i
+    numbered: Iterator[tuple[int, list[Any]]] = enumerate(sheet.iter_rows(), start=1)
+    if offset:
+        pad = [""] * offset
+        numbered = ((i, pad + row) for i, row in numbered)
     found = _find_header(numbered, known)
     if found is None or not any(as_text(h) for h in found[1]):
         raise FileRefused(f"{path.name}!{chosen} 是空表：第一行应为表头")
@@ -274,32 +278,87 @@ def _uncached_formulas(path: Path, member: str | None) -> dict[int, set[int]]:
                 if not _has_formula(stream):
                     return {}
             with archive.open(member) as stream:
-                for _event, element in ElementTree.iterparse(stream, events=("end",)):
-                    if _local(element.tag) != "c":
-                        if _local(element.tag) == "row":
-                            element.clear()
-                        continue
-                    children = {_local(child.tag): child for child in element}
-                    value = children.get("v")
-                    # openpyxl writes <v></v>; an empty text result is cached as t="str"
-                    empty = value is None or (not value.text and element.get("t") != "str")
-                    if "f" in children and empty:
-                        match = _CELL_REF.match(element.get("r") or "")
-                        if match:
-                            found.setdefault(int(match.group(2)), set()).add(
-                                _column_index(match.group(1))
-                            )
+                _scan_formula_cells(stream, found)
     except (KeyError, zipfile.BadZipFile, ElementTree.ParseError, OSError):
         return found
     return found
 
 
+def _scan_formula_cells(stream: Any, found: dict[int, set[int]]) -> None:
+    """Add each formula cell of the sheet XML `stream` without a cached value to `found`."""
+    names: dict[str, str] = {}  # tag -> local name (a sheet has a handful of distinct tags)
+
+    def local(tag: str) -> str:
+        name = names.get(tag)
+        if name is None:
+            name = names[tag] = _local(tag)
+        return name
+
+    for _event, element in ElementTree.iterparse(stream, events=("end",)):
+        name = names.get(element.tag) or local(element.tag)
+        if name != "c":
+            if name == "row":
+                element.clear()
+            continue
+        formula = False
+        value = None
+        for child in element:
+            child_name = names.get(child.tag) or local(child.tag)
+            if child_name == "f":
+                formula = True
+            elif child_name == "v":
+                value = child
+        if not formula:
+            continue
+        # openpyxl writes <v></v>; an empty text result is cached as t="str"
+        if value is None or (not value.text and element.get("t") != "str"):
+            match = _CELL_REF.match(element.get("r") or "")
+            if match:
+                found.setdefault(int(match.group(2)), set()).add(_column_index(match.group(1)))
+
+
 def _has_formula(stream: Any) -> bool:
+    """Whether the XML stream has a formula tag (`<f>`, `<f …/>`, `<x:f>`), read in chunks.
+
+    Tag names in sheet XML hardly contain a lowercase "f", so each "f" is found with a byte
+    search (memchr) and the tag around it checked; a chunk with many of them (inline text)
+    is searched with the regular expression instead. The last bytes of each chunk are kept
+    for a tag cut in two.
+    """
     tail = b""
-    while chunk := stream.read(1 << 20):
-        if _FORMULA_TAG.search(tail + chunk):
+    while chunk := stream.read(_CHUNK):
+        buffer = tail + chunk if tail else chunk
+        if _formula_in(buffer):
             return True
-        tail = chunk[-32:]
+        tail = chunk[-_TAIL:]
+    return False
+
+
+_CHUNK = 1 << 20
+_TAIL = 256  # a formula tag with a namespace prefix up to this long is found across chunks
+_MAX_HITS = 64  # "f" bytes checked one by one per chunk before searching it with the regex
+_AFTER_F = frozenset(b" \t\n\r\f\v>/")  # `[\s>/]` of `_FORMULA_TAG`
+
+
+def _formula_in(buffer: bytes) -> bool:
+    """Whether `buffer` has a match of `_FORMULA_TAG` (same answer, usually much faster)."""
+    find = buffer.find
+    at = find(b"f")
+    hits = 0
+    while at >= 0:
+        hits += 1
+        if hits > _MAX_HITS:
+            return _FORMULA_TAG.search(buffer, max(at - _TAIL, 0)) is not None
+        if at > 0 and buffer[at + 1 : at + 2] and buffer[at + 1] in _AFTER_F:
+            before = buffer[at - 1]
+            if before == 0x3C:  # "<f"
+                return True
+            if before == 0x3A:  # ":f": the whole tag from its "<" is checked
+                start = buffer.rfind(b"<", max(at - _TAIL, 0), at)
+                match = _FORMULA_TAG.match(buffer, start) if start >= 0 else None
+                if match and match.end() == at + 2:
+                    return True
+        at = find(b"f", at + 1)
     return False
 
 
