@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from backends import backend, db_url, engine, migrated_templates, migrated_url  # noqa: F401
 from pgserver import pg_server  # noqa: F401  (the session's PostgreSQL server, for every folder)
 
 

@@ -1,14 +1,11 @@
 """Imports on both backends: the bulk INSERT path (one driver executemany, no RETURNING) must
 store the same rows on SQLite and PostgreSQL, stay idempotent and audit updates.
 
-The per-test databases (and the PostgreSQL server, unless tests/conftest.py provides it) come
-from the fixtures of tests/db/conftest.py.
+The per-test databases come from the `migrated_url`/`engine` fixtures of tests/backends.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import pytest
@@ -22,26 +19,6 @@ from campaignflow.collect.progress_sheet import is_progress_file
 from campaignflow.collect.signoff_sheet import is_signoff_file
 from campaignflow.spec import load
 from campaignflow.sync import sync_campaign
-
-
-def _db_fixtures():
-    name = "_campaignflow_db_fixtures"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "db" / "conftest.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-_fixtures = _db_fixtures()
-if hasattr(_fixtures, "pg_server"):  # else the session-wide one of tests/conftest.py
-    pg_server = _fixtures.pg_server
-migrated_templates = _fixtures.migrated_templates
-backend = _fixtures.backend
-migrated_url = _fixtures.migrated_url
-engine = _fixtures.engine
 
 SPECS = Path(__file__).resolve().parents[2] / "campaign_specs"
 
