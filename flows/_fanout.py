@@ -42,10 +42,11 @@ async def deployed(name: str, stale_after: float = 120.0) -> bool:
 
 
 async def run_chunks(
-    deployment: str, what: str, parameters: list[dict[str, Any]], timeout: int
+    deployment: str, what: str, parameters: list[dict[str, Any]], timeout: int, prefix: str = ""
 ) -> list:
     """One run of `deployment` per parameter set, all at once (workers take them as they have
-    room); the finished flow runs in order. Raises naming every chunk that did not complete."""
+    room), named `<this run> · <prefix>第 i/n 块`; the finished flow runs in order. Raises
+    naming every chunk that did not complete."""
     from prefect.deployments import arun_deployment
     from prefect.runtime import flow_run
 
@@ -56,7 +57,7 @@ async def run_chunks(
             arun_deployment(
                 deployment,
                 parameters=params,
-                flow_run_name=f"{name} · {what} {i + 1}/{len(parameters)}",
+                flow_run_name=f"{name} · {prefix}第 {i + 1}/{len(parameters)} 块",
                 idempotency_key=f"{parent}:{deployment}:{i}:{len(parameters)}",
                 timeout=timeout,
                 poll_interval=2,

@@ -50,7 +50,7 @@ async def collect_in_chunks(
             report.files += import_inbox_files(loaded, phase, wave, artifact=False).files
             continue
         params = [{"spec_path": spec_path, "phase": phase, "files": c} for c in chunks]
-        runs = await run_chunks(IMPORT_DEPLOYMENT, "导入", params, timeout)
+        runs = await run_chunks(IMPORT_DEPLOYMENT, "导入", params, timeout, prefix="导入")
         report.files += await _results(runs, chunk_artifact_key(loaded, phase))
     show_inbox(loaded, phase, report)
     return report
