@@ -4,6 +4,13 @@ Prefect's share = (flow wall time − domain-only wall time) / flow wall time, e
 data folder with the same inbox. Then "next run starts in": right after the phase flow, the time
 from `run_flow(...)` to the first line of a trivial flow's body (same private Prefect server).
 
+Both children make the same domain calls (bench/phase_steps.py mirrors the tasks of
+flows/phase.py). To see where the difference goes, the flow child also reports each task's run
+time from Prefect's own task-run records (next to the same domain step), the time to import
+Prefect and the flow's modules, and CPU seconds of the flow process and of the private server
+during the run (the domain child reports its CPU seconds): on a shared 2-core machine the wall
+times move with the other load, the CPU seconds much less.
+
     uv run python -m bench.bench_phase [--scale 1] [--profile]
 """
 
@@ -13,6 +20,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import resource
 import time
 from pathlib import Path
 
@@ -21,6 +29,85 @@ from .common import copy_inbox, emit, fresh_home, machine, run_child, use_home
 
 TARGET_SHARE = 0.10
 TARGET_NEXT_START = 2.0
+
+# domain step (bench/phase_steps.py) -> the task of flows/phase.py making the same call(s)
+TASK_OF_STEP = {
+    "load": "加载并校验方案",
+    "sync": "同步到数据库",
+    "start_progress": "进度（开始）",
+    "collect_inbox": "收集数据（收件箱）",
+    "refresh_assignments": "更新措施进度",  # refresh_assignments + stage_progress
+    "stage_progress": "更新措施进度",
+    "compute_metrics": "计算指标",
+    "check_gate": "关口检查",
+    "plan_reminders": "期限检查",
+    "reconcile": "台账对账",
+    "evaluate_ballots": "民主测评计分",
+    "cadence": "组织生活频次检查",
+    "render": "生成阶段报告",
+    "publish": "发布报告",
+}
+
+
+def _cpu_self() -> float:
+    """CPU seconds (user + system) of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu_descendants() -> float:
+    """CPU seconds of the live descendant processes (the private Prefect server), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    mine, total, grew = {os.getpid()}, 0.0, True
+    while grew:
+        grew = False
+        for pid, (ppid, cpu) in stats.items():
+            if ppid in mine and pid not in mine:
+                mine.add(pid)
+                total += cpu
+                grew = True
+    return total
+
+
+def _task_run_times() -> tuple[dict[str, float], float]:
+    """Each task's run time (seconds, summed by task name) of the latest `phase` flow run, from
+    Prefect's task-run records; and that flow run's own run time."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import (
+        FlowFilter,
+        FlowFilterName,
+        FlowRunFilter,
+        FlowRunFilterId,
+        TaskRunFilter,
+    )
+    from prefect.client.schemas.sorting import FlowRunSort
+
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=["phase"])),
+            sort=FlowRunSort.START_TIME_DESC,
+            limit=1,
+        )[0]
+        tasks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id])),
+            task_run_filter=TaskRunFilter(),
+        )
+    times: dict[str, float] = {}
+    for t in sorted(tasks, key=lambda t: t.expected_start_time or t.created):
+        if t.start_time and t.end_time:
+            name = t.name.rsplit("-", 1)[0]
+            times[name] = times.get(name, 0.0) + (t.end_time - t.start_time).total_seconds()
+    flow_run = (run.end_time - run.start_time).total_seconds() if run.end_time else 0.0
+    return times, flow_run
 
 
 def _prepare(scale: float, work: Path, mode: str) -> tuple[Path, dict]:
@@ -37,7 +124,7 @@ def child_domain(scale: float, work: Path, profile: bool) -> None:
 
     spec, meta = _prepare(scale, work, "domain")
     as_of = dt.date.fromisoformat(meta["as_of"])
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), _cpu_self()
     if profile:
         import cProfile
         import pstats
@@ -52,7 +139,8 @@ def child_domain(scale: float, work: Path, profile: bool) -> None:
     (work / "domain" / "bench-scale.txt").write_text(
         str(scale)
     )  # bench_reports reuses this database
-    emit({"mode": "domain", "seconds": time.perf_counter() - t, "steps": steps, "facts": facts})
+    seconds, cpu = time.perf_counter() - t, _cpu_self() - cpu
+    emit({"mode": "domain", "seconds": seconds, "cpu_s": cpu, "steps": steps, "facts": facts})
 
 
 def child_flow(scale: float, work: Path) -> None:
@@ -62,11 +150,16 @@ def child_flow(scale: float, work: Path) -> None:
     t0 = time.perf_counter()
     with prefect_session():
         server = time.perf_counter() - t0
-        t = time.perf_counter()
+        t, cpu, server_cpu = time.perf_counter(), _cpu_self(), _cpu_descendants()
+        import flows.phase  # noqa: F401 - Prefect and the flow's modules (run_flow would import them)
+
+        import_s = time.perf_counter() - t
         result = run_flow(
             "flows.phase:phase", spec_path=str(spec), phase=meta["phase"], as_of=meta["as_of"]
         )
         flow_s = time.perf_counter() - t
+        cpu, server_cpu = _cpu_self() - cpu, _cpu_descendants() - server_cpu
+        task_s, flow_run_s = _task_run_times()
         # the next run, right after: from the call to the first line of its body
         t = time.perf_counter()
         run_flow("bench.noop_flow:noop")
@@ -82,6 +175,11 @@ def child_flow(scale: float, work: Path) -> None:
             "mode": "flow",
             "server_start_s": server,
             "seconds": flow_s,
+            "import_s": import_s,
+            "flow_run_s": flow_run_s,
+            "task_s": task_s,
+            "cpu_s": cpu,
+            "server_cpu_s": server_cpu,
             "next_start_s": next_start,
             "next_total_s": next_total,
             "third_start_s": third_start,
@@ -100,6 +198,8 @@ def run(scale: float, work: Path) -> dict:
     domain = run_child([*args, "--child", "domain"])
     flow_ = run_child([*args, "--child", "flow"])
     share = max(flow_["seconds"] - domain["seconds"], 0.0) / flow_["seconds"]
+    flow_cpu = flow_["cpu_s"] + flow_["server_cpu_s"]
+    cpu_share = max(flow_cpu - domain["cpu_s"], 0.0) / flow_cpu
     return {
         "scale": scale,
         "counts": meta["counts"],
@@ -108,24 +208,50 @@ def run(scale: float, work: Path) -> dict:
         "domain_steps": domain["steps"],
         "domain_facts": domain["facts"],
         "domain_rss_mb": domain["rss_mb"],
+        "domain_cpu_s": domain["cpu_s"],
         "flow_s": flow_["seconds"],
+        "flow_import_s": flow_["import_s"],
+        "flow_run_s": flow_["flow_run_s"],
+        "flow_task_s": flow_["task_s"],
+        "flow_cpu_s": flow_["cpu_s"],
+        "server_cpu_s": flow_["server_cpu_s"],
         "server_start_s": flow_["server_start_s"],
         "flow_rss_mb": flow_["rss_mb"],
         "flow_result": flow_["result"],
         "prefect_share": share,
+        "prefect_cpu_share": cpu_share,
         "next_start_s": flow_["next_start_s"],
         "next_total_s": flow_["next_total_s"],
         "third_start_s": flow_["third_start_s"],
     }
 
 
+def _side_by_side(r: dict) -> str:
+    """Each domain step next to the task making the same call (from the task-run records)."""
+    domain: dict[str, float] = {}
+    for step, seconds in r["domain_steps"].items():
+        task = TASK_OF_STEP.get(step)
+        if task:
+            domain[task] = domain.get(task, 0.0) + seconds
+    tasks = r["flow_task_s"]
+    parts = [f"{name} {domain.get(name, 0.0):.2f}→{tasks.get(name, 0.0):.2f}s" for name in domain]
+    parts += [f"{name} –→{s:.2f}s" for name, s in tasks.items() if name not in domain]
+    return ", ".join(parts)
+
+
 def report(r: dict) -> str:
+    in_tasks = sum(r["flow_task_s"].values())
     lines = [
         f"phase '{generate.PHASE}' at scale {r['scale']:g}: {json.dumps(r['counts'], ensure_ascii=False)}",
         "  domain steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in r["domain_steps"].items()),
-        f"  domain only : {r['domain_s']:.1f} s   (peak RSS {r['domain_rss_mb']:.0f} MB)",
-        f"  Prefect flow: {r['flow_s']:.1f} s   (peak RSS {r['flow_rss_mb']:.0f} MB; private server start {r['server_start_s']:.1f} s, not counted)",
-        f"  Prefect's share: {r['prefect_share']:.1%}  (target ≤ {TARGET_SHARE:.0%}; ratio {r['prefect_share'] / TARGET_SHARE:.2f}× the target)",
+        f"  domain only : {r['domain_s']:.1f} s, {r['domain_cpu_s']:.1f} CPU s   (peak RSS {r['domain_rss_mb']:.0f} MB)",
+        f"  Prefect flow: {r['flow_s']:.1f} s, {r['flow_cpu_s']:.1f} CPU s + server {r['server_cpu_s']:.1f} CPU s   (peak RSS {r['flow_rss_mb']:.0f} MB; private server start {r['server_start_s']:.1f} s, not counted)",
+        f"    of which: import Prefect + flow modules {r['flow_import_s']:.1f} s; flow run {r['flow_run_s']:.1f} s "
+        f"(inside tasks {in_tasks:.1f} s, between them {r['flow_run_s'] - in_tasks:.1f} s); "
+        f"before/after the run {r['flow_s'] - r['flow_import_s'] - r['flow_run_s']:.1f} s",
+        "    domain step → task run: " + _side_by_side(r),
+        f"  Prefect's share: {r['prefect_share']:.1%}  (target ≤ {TARGET_SHARE:.0%}; ratio {r['prefect_share'] / TARGET_SHARE:.2f}× the target); "
+        f"in CPU seconds (flow + server vs domain): {r['prefect_cpu_share']:.1%}",
         f"  next run starts in: {r['next_start_s']:.2f} s (the one after: {r['third_start_s']:.2f} s; whole trivial run {r['next_total_s']:.2f} s; target ≤ {TARGET_NEXT_START:.0f} s)",
         f"  facts: {json.dumps(r['domain_facts'], ensure_ascii=False)}",
     ]

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 
 from .calendar import CalendarNotCovered, WorkCalendar
-from .progress import AssignmentStatus, Progress
+from .progress import AssignmentStatus, MemoCalendar, Progress, memo_calendar
 from .spec import LoadedCampaign
 
 BEFORE_DUE = "即将到期"
@@ -79,7 +79,7 @@ class Digest:
         return replace(self, items=list(items))
 
 
-def effective_due(calendar: WorkCalendar, due: dt.date) -> dt.date:
+def effective_due(calendar: WorkCalendar | MemoCalendar, due: dt.date) -> dt.date:
     """`due`, or the next working day when it falls on a holiday or a rest day."""
     day = due
     try:
@@ -102,7 +102,7 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
     """Digests per recipient unit: before-due reminders, overdue notices, escalations to the
     owner's superior unit after `escalate_after` working days."""
     policy = loaded.spec.reminders
-    calendar = loaded.calendar
+    calendar = memo_calendar(loaded)
     units = {u.id: u for u in loaded.units}
     digests: dict[str, Digest] = {}
 

@@ -1,14 +1,67 @@
-"""Shared task options and the per-process workspace."""
+"""Shared task options, the `step` decorator and the per-process workspace."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from prefect import Task
 from prefect.cache_policies import NONE
+from prefect.utilities.annotations import BaseAnnotation, opaque
 
 from campaignflow.workspace import Workspace, open_workspace
 
 # Steps pass live domain objects (the loaded campaign) in-process: no caching, no persistence.
 STEP = {"cache_policy": NONE, "persist_result": False}
 IO_RETRIES = {"retries": 2, "retry_delay_seconds": [1, 5]}
+
+_DOMAIN = "campaignflow."
+
+
+def _is_domain(value: Any) -> bool:
+    return type(value).__module__.startswith(_DOMAIN)
+
+
+def pass_whole(value: Any) -> Any:
+    """`value` wrapped in Prefect's `opaque` when it is one of our domain objects (or a list of
+    them), so that Prefect hands it to the task as it is instead of walking every field of every
+    nested object looking for futures.
+
+    Prefect walks each task argument twice per call (task inputs when creating the run, future
+    resolution before calling it). For the loaded campaign of a 1,000-branch prefecture
+    (30,000 people as pydantic models) that walk cost seconds per task, more than half of
+    the flow's overhead. Our domain objects never hold futures or states, so nothing is lost;
+    a future passed as an argument itself is still waited for and recorded as an input."""
+    if isinstance(value, BaseAnnotation):
+        return value
+    if _is_domain(value) or (
+        isinstance(value, list) and value and all(_is_domain(v) for v in value)
+    ):
+        return opaque(value)
+    return value
+
+
+class Step(Task):
+    """A Prefect task whose domain-object arguments are passed whole (see `pass_whole`)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return super().__call__(
+            *(pass_whole(a) for a in args), **{k: pass_whole(v) for k, v in kwargs.items()}
+        )
+
+    def submit(self, *args: Any, **kwargs: Any) -> Any:
+        return super().submit(
+            *(pass_whole(a) for a in args), **{k: pass_whole(v) for k, v in kwargs.items()}
+        )
+
+
+def step(**options: Any) -> Callable[[Callable[..., Any]], Step]:
+    """Like `@task(**options, **STEP)`, as a `Step`: `@step(name="计算指标")`."""
+
+    def decorate(fn: Callable[..., Any]) -> Step:
+        return Step(fn=fn, **{**STEP, **options})
+
+    return decorate
 
 
 def workspace() -> Workspace:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
-
 from campaignflow.activities import Cadence, cadence
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact, workspace
 
 
-@task(name="组织生活频次检查", **STEP)
+@step(name="组织生活频次检查")
 def check_cadence(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Cadence:
     """Shortfalls against the norms (支委会 monthly, 党员大会 quarterly …) as a table artifact."""
     result = cadence(engine=workspace().engine, loaded=loaded, as_of=as_of)

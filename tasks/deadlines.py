@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from campaignflow.deadlines import Digest, plan_reminders
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact
+from ._common import artifact_key, step, table_artifact
+
+LOGGED_DIGESTS = 20  # per-unit lines logged; the overdue table and the digests hold the rest
 
 
-@task(name="期限检查", **STEP)
+@step(name="期限检查")
 def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> list[Digest]:
     """Overdue measures as a table artifact; one reminder digest per recipient unit."""
     key = artifact_key(loaded.spec.campaign.id, progress.stage or "all", "overdue")
@@ -34,6 +36,10 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
     )
     digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
     logger = get_run_logger()
-    for digest in digests:
+    if digests:
+        logger.info("提醒：%d 个单位，共 %d 项", len(digests), sum(len(d.items) for d in digests))
+    for digest in digests[:LOGGED_DIGESTS]:  # each line is a record sent to the API
         logger.info("提醒 %s：%d 项", digest.unit_name, len(digest.items))
+    if len(digests) > LOGGED_DIGESTS:
+        logger.info("（其余 %d 个单位的提醒从略）", len(digests) - LOGGED_DIGESTS)
     return digests

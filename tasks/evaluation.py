@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
-
 from campaignflow.evaluation import RoundResult, evaluate_all, result_table
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact, workspace
 
 
-@task(name="民主测评计分", **STEP)
+@step(name="民主测评计分")
 def evaluate_ballots(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> list[RoundResult]:
     """Score and store each round; one table artifact per round (score, grade, class, reason)."""
     results = evaluate_all(engine=workspace().engine, loaded=loaded, as_of=as_of)

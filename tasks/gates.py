@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from campaignflow.gates import GateResult, check_gate
 from campaignflow.metrics import MetricValue
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact, workspace
 
 
-@task(name="关口检查", **STEP)
+@step(name="关口检查")
 def gate_check(
     loaded: LoadedCampaign, stage: str, as_of: dt.date, metrics: dict[str, MetricValue]
 ) -> GateResult:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
-
 from campaignflow.ledger import Reconciliation, reconcile, reconciliation_table
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact, workspace
 
 
-@task(name="台账对账", **STEP)
+@step(name="台账对账")
 def reconcile_ledger(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Reconciliation:
     """对账 as of `as_of`; open problems by unit as a table artifact."""
     result = reconcile(engine=workspace().engine, loaded=loaded, as_of=as_of)

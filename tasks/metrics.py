@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import task
-
 from campaignflow.metrics import MetricValue, compute_metrics
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, workspace
+from ._common import step, workspace
 
 
-@task(name="计算指标", **STEP)
+@step(name="计算指标")
 def metrics(loaded: LoadedCampaign, as_of: dt.date) -> dict[str, MetricValue]:
     return compute_metrics(engine=workspace().engine, loaded=loaded, as_of=as_of)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from campaignflow.deadlines import merge_progress, plan_reminders
 from campaignflow.notify import Delivery, RetryPolicy, chain, deliver, env_resolver
@@ -15,7 +15,7 @@ from campaignflow.notify.secrets import block_name
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 
-from ._common import STEP, artifact_key, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact, workspace
 
 CHANNEL_NAMES = {"dingtalk": "钉钉", "wecom": "企业微信", "email": "电子邮件", "webhook": "Webhook"}
 
@@ -35,7 +35,7 @@ def secret_resolver():
     return chain(env_resolver(), cache(_secret_block))
 
 
-@task(name="发送提醒", **STEP)
+@step(name="发送提醒")
 def send_reminders(
     loaded: LoadedCampaign,
     progress: list[Progress],

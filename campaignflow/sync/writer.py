@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ..db import (
     Assignment,
+    AuditEntry,
     Campaign,
     EvaluationRound,
     Form,
@@ -18,7 +19,6 @@ from ..db import (
     Submission,
     Unit,
     jsonable,
-    record_change,
     utcnow,
 )
 from .desired import _Desired, _key_text
@@ -43,6 +43,7 @@ class _Writer:
         self.ids: dict[str, dict[Any, int]] = {e: {} for e in ENTITIES}
         self.keys: dict[str, dict[int, Any]] = {e: {} for e in ENTITIES}
         self.campaign: Campaign | None = None
+        self.audit_rows: list[dict[str, Any]] = []
 
     def run(self) -> SyncResult:
         key = self.desired.campaign["key"]
@@ -61,6 +62,7 @@ class _Writer:
             self.campaign.spec_path = str(self.loaded.path)
             self.campaign.synced_at = utcnow()
         self.session.flush()
+        self._write_audit()
         return self.result
 
     # -- reading
@@ -174,9 +176,7 @@ class _Writer:
                 values[column] = None if ref is None else self.ids[target][ref]
             current = existing.get(key)
             if current is None:
-                current = self._new(entity, key, values)
-                self.session.add(current)
-                new.append((key, current, values))
+                new.append((key, values))
                 continue
             changed = self._apply(current, values, restore=True)
             if changed:
@@ -185,16 +185,37 @@ class _Writer:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        self.session.flush()
-        for key, current, values in new:
-            self._remember(entity, key, current.id)
+        if not new:
+            return
+        for (key, values), id_ in zip(new, self._insert(entity, new), strict=True):
+            self._remember(entity, key, id_)
             self._audit(entity, key, "insert", None, values)
             counts.inserted += 1
 
-    def _new(self, entity: str, key: Any, values: dict[str, Any]) -> Any:
+    def _insert(self, entity: str, new: list[tuple[Any, dict[str, Any]]]) -> list[int]:
+        """Insert new rows in one executemany (a first sync writes tens of thousands of people);
+        their ids, in the same order."""
+        cid = self.campaign.id
         if entity == "assignment":
-            return Assignment(**values, state="pending", evidence=[])
-        return _MODELS[entity](campaign_id=self.campaign.id, key=key, **values)
+            table = Assignment.__table__
+            rows = [{**values, "state": "pending", "evidence": []} for _, values in new]
+            self.session.execute(insert(table), rows)
+            ids = {
+                (m, u): id_
+                for id_, m, u in self.session.execute(
+                    select(table.c.id, table.c.measure_id, table.c.unit_id)
+                    .join(Measure, Measure.id == table.c.measure_id)
+                    .where(Measure.campaign_id == cid)
+                )
+            }
+            return [ids[(values["measure_id"], values["unit_id"])] for _, values in new]
+        table = _MODELS[entity].__table__
+        self.session.execute(
+            insert(table), [{"campaign_id": cid, "key": key, **values} for key, values in new]
+        )
+        query = select(table.c.key, table.c.id).where(table.c.campaign_id == cid)
+        ids = {key: id_ for key, id_ in self.session.execute(query)}
+        return [ids[key] for key, _ in new]
 
     def _apply(self, row: Any, values: dict[str, Any], restore: bool = False) -> Any:
         """Set changed columns on `row`; return (before, after) of what changed, or None."""
@@ -223,16 +244,24 @@ class _Writer:
     ) -> None:
         before, after = self._readable(before), self._readable(after)
         self.result.changes.append(Change(entity, _key_text(key), action, before, after))
-        record_change(
-            session=self.session,
-            campaign_id=self.campaign.id if self.campaign else None,
-            entity=entity,
-            entity_key=_key_text(key),
-            action=action,
-            before=before,
-            after=after,
-            actor=self.actor,
+        self.audit_rows.append(
+            {
+                "campaign_id": self.campaign.id if self.campaign else None,
+                "entity": entity,
+                "entity_key": _key_text(key),
+                "action": action,
+                "before": before,
+                "after": after,
+                "at": utcnow(),
+                "actor": self.actor,
+            }
         )
+
+    def _write_audit(self) -> None:
+        """One audit-log row per change (what `record_change` writes), in one executemany."""
+        if self.audit_rows:
+            self.session.execute(insert(AuditEntry.__table__), self.audit_rows)
+            self.audit_rows = []
 
     _REFS = {"parent_id": "unit", "unit_id": "unit", "stage_id": "stage", "measure_id": "measure"}
 

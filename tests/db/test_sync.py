@@ -281,3 +281,49 @@ def test_shipped_campaigns_sync_idempotently(engine, name, row_counts):
     counts = row_counts(engine)
     again = sync_campaign(engine=engine, loaded=load(shipped_campaigns()[name] / "campaign.yaml"))
     assert not again.changed and row_counts(engine) == counts
+
+
+def test_new_rows_in_a_later_sync_get_their_own_ids_and_one_audit_row_each(engine, spec_file):
+    """Rows are inserted in bulk: each new row still points at the right rows (also with
+    another campaign in the database) and gets its own audit row, in the order of the changes."""
+    sync_campaign(engine=engine, loaded=spec_file.load())
+    other = spec_file.path.parent.parent / "other" / "campaign.yaml"
+    other.parent.mkdir()
+    other.write_text(
+        spec_file.path.read_text(encoding="utf-8").replace(
+            "id: test-campaign", "id: other-campaign"
+        ),
+        encoding="utf-8",
+    )
+    assert sync_campaign(engine=engine, loaded=load(other)).campaign == "other-campaign"
+    before = len(_audit(engine))
+    spec_file.replace(
+        "{id: p002, name: 李四, unit: branch-2}",
+        "{id: p002, name: 李四, unit: branch-2}\n  - {id: p004, name: 赵六, unit: group-2a}",
+    ).replace(
+        "{id: group-1a, name: 第一党小组, kind: 党小组, parent: branch-1}",
+        "{id: group-1a, name: 第一党小组, kind: 党小组, parent: branch-1}\n"
+        "  - {id: group-2a, name: 第二党小组, kind: 党小组, parent: branch-2}",
+    )
+    result = sync_campaign(engine=engine, loaded=spec_file.load(), actor="editor")
+    assert [(c.entity, c.key, c.action) for c in result.changes] == [
+        ("unit", "group-2a", "insert"),
+        ("person", "p004", "insert"),
+    ]
+    with Session(engine) as session:
+        campaign = session.scalar(select(Campaign).where(Campaign.key == "test-campaign"))
+        units = {
+            u.key: u for u in session.scalars(select(Unit).where(Unit.campaign_id == campaign.id))
+        }
+        person = session.scalar(
+            select(Person).where(Person.campaign_id == campaign.id, Person.key == "p004")
+        )
+    assert units["group-2a"].parent_id == units["branch-2"].id
+    assert person.unit_id == units["group-2a"].id and not person.archived
+    audit = _audit(engine)[before:]
+    assert [(a.entity, a.entity_key, a.action, a.actor) for a in audit] == [
+        ("unit", "group-2a", "insert", "editor"),
+        ("person", "p004", "insert", "editor"),
+    ]
+    assert audit[0].after["parent"] == "branch-2" and audit[1].after["unit"] == "group-2a"
+    assert all(a.campaign_id == campaign.id and a.at.tzinfo is not None for a in audit)
