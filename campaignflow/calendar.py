@@ -9,6 +9,7 @@ neither is an error, unless the campaign says `workweek: mon-fri`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -28,8 +29,9 @@ class CalendarNotCovered(ValueError):
         self.year = year
 
 
+@functools.cache
 def covered_years() -> tuple[int, int]:
-    """The years the bundled official calendar covers."""
+    """The years the bundled official calendar covers (computed once per process)."""
     years = sorted({d.year for d in chinese_calendar.holidays})
     return years[0], years[-1]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 
 from campaignflow.chunks import chunked
@@ -17,10 +17,10 @@ from campaignflow.reports.branches import (
 )
 from campaignflow.spec import LoadedCampaign
 
-from ._common import IO_RETRIES, STEP, artifact_key, table_artifact, workspace
+from ._common import IO_RETRIES, artifact_key, step, table_artifact, workspace
 
 
-@task(name="列出支部并分块", **STEP)
+@step(name="列出支部并分块")
 def plan_branch_chunks(loaded: LoadedCampaign, chunk_size: int) -> list[list[str]]:
     units = branch_units(workspace().engine, loaded)
     chunks = chunked(units, chunk_size)
@@ -30,7 +30,7 @@ def plan_branch_chunks(loaded: LoadedCampaign, chunk_size: int) -> list[list[str
     return chunks
 
 
-@task(name="写一块支部报告", **STEP, **IO_RETRIES)
+@step(name="写一块支部报告", **IO_RETRIES)
 def write_branch_chunk(
     loaded: LoadedCampaign, stage: str, as_of: dt.date, units: list[str]
 ) -> ChunkResult:
@@ -49,7 +49,7 @@ def write_branch_chunk(
     return result
 
 
-@task(name="在本机写各支部报告", **STEP)
+@step(name="在本机写各支部报告")
 def write_chunks_here(
     spec_path: str, stage: str, as_of: dt.date, chunks: list[list[str]]
 ) -> list[ChunkResult]:
@@ -81,7 +81,7 @@ def write_chunks_here(
     )
 
 
-@task(name="核对各支部报告", **STEP)
+@step(name="核对各支部报告")
 def check_branch_reports(
     loaded: LoadedCampaign,
     stage: str,

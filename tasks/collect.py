@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from campaignflow.collect.inbox import (
     InboxFile,
@@ -15,7 +15,7 @@ from campaignflow.collect.inbox import (
 )
 from campaignflow.spec import LoadedCampaign
 
-from ._common import IO_RETRIES, STEP, artifact_key, table_artifact, workspace
+from ._common import IO_RETRIES, artifact_key, step, table_artifact, workspace
 
 COLUMNS = {
     "文件": "file",
@@ -29,7 +29,7 @@ COLUMNS = {
 }
 
 
-@task(name="收集数据（收件箱）", **STEP, **IO_RETRIES)
+@step(name="收集数据（收件箱）", **IO_RETRIES)
 def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     """Import every new .xlsx/.csv of the inbox; bad files are moved to rejected/."""
     ws = workspace()
@@ -38,13 +38,13 @@ def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     return report
 
 
-@task(name="收件箱分批", **STEP)
+@step(name="收件箱分批")
 def plan_inbox(loaded: LoadedCampaign) -> list[list[str]]:
     """The inbox's new files in waves (a wave's files may be imported at the same time)."""
     return import_waves(pending_files(workspace().home, loaded), loaded)
 
 
-@task(name="导入一批文件", **STEP, **IO_RETRIES)
+@step(name="导入一批文件", **IO_RETRIES)
 def import_inbox_files(
     loaded: LoadedCampaign, stage: str, names: list[str], artifact: bool = True
 ) -> InboxReport:
@@ -64,7 +64,7 @@ def import_inbox_files(
     return report
 
 
-@task(name="收件箱结果", **STEP)
+@step(name="收件箱结果")
 def show_inbox(loaded: LoadedCampaign, stage: str, report: InboxReport) -> None:
     _log(report)
     if report.files:

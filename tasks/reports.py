@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from campaignflow.gates import GateResult
@@ -13,10 +13,10 @@ from campaignflow.reports import Published, final_context, phase_context, publis
 from campaignflow.reports.narrative import narrative_items
 from campaignflow.spec import LoadedCampaign
 
-from ._common import IO_RETRIES, STEP, artifact_key, workspace
+from ._common import IO_RETRIES, artifact_key, step, workspace
 
 
-@task(name="生成阶段报告", **STEP)
+@step(name="生成阶段报告")
 def render_phase_report(
     loaded: LoadedCampaign,
     stage: str,
@@ -38,7 +38,7 @@ def render_phase_report(
     return render_template(loaded.root / template if template else None, "phase.md.j2", context)
 
 
-@task(name="生成总结报告", **STEP)
+@step(name="生成总结报告")
 def render_final_report(loaded: LoadedCampaign, as_of: dt.date) -> str:
     ws = workspace()
     narrative = narrative_items(engine=ws.engine, loaded=loaded, as_of=as_of)
@@ -47,7 +47,7 @@ def render_final_report(loaded: LoadedCampaign, as_of: dt.date) -> str:
     return render_template(loaded.root / template if template else None, "final.md.j2", context)
 
 
-@task(name="发布报告", **STEP, **IO_RETRIES)
+@step(name="发布报告", **IO_RETRIES)
 def publish_report(loaded: LoadedCampaign, scope: str, as_of: dt.date, markdown: str) -> Published:
     """Write .md/.html/.docx (and .pdf); a markdown artifact with the report and links to the files."""
     ws = workspace()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from prefect import get_run_logger, task
+from prefect import get_run_logger
 
 from campaignflow.campaigns import active_spec_paths
 from campaignflow.spec import LoadedCampaign, load
 from campaignflow.sync import SyncResult, sync_campaign
 
-from ._common import IO_RETRIES, STEP, workspace
+from ._common import IO_RETRIES, step, workspace
 
 
-@task(name="加载并校验方案", **STEP)
+@step(name="加载并校验方案")
 def load_campaign(spec_path: str) -> LoadedCampaign:
     """Read the campaign file; a SpecError (located, in Chinese) fails the run with its message."""
     loaded = load(spec_path)
@@ -21,7 +21,7 @@ def load_campaign(spec_path: str) -> LoadedCampaign:
     return loaded
 
 
-@task(name="同步到数据库", **STEP, **IO_RETRIES)
+@step(name="同步到数据库", **IO_RETRIES)
 def sync_spec(loaded: LoadedCampaign) -> SyncResult:
     """Write the spec into the campaign database (idempotent)."""
     result = sync_campaign(engine=workspace().engine, loaded=loaded, actor="flow")
@@ -29,7 +29,7 @@ def sync_spec(loaded: LoadedCampaign) -> SyncResult:
     return result
 
 
-@task(name="查找进行中的活动", **STEP)
+@step(name="查找进行中的活动")
 def active_campaigns(as_of: dt.date) -> list[str]:
     """Spec paths of the campaigns running on `as_of` (as recorded by their last sync)."""
     return active_spec_paths(engine=workspace().engine, as_of=as_of)
