@@ -163,7 +163,7 @@ def markdown(
         f"{counts['measures']:,} rectification measures, {counts['ballots']:,} ballots; whole run {total_s / 60:.1f} min)",
         "",
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['ram']} RAM, {m['os']}, Python {m['python']}; "
-        f"load average {m['load']} at the start, {m_end['load']} at the end (other processes were running).",
+        f"load average {m['load']} at the start, {m_end['load']} at the end.",
         "",
         "| benchmark | figure | target | ratio / met? |",
         "| --- | --- | --- | --- |",
