@@ -30,6 +30,12 @@ STEPS = {
     "组织生活频次检查",
     "生成阶段报告",
     "发布报告",
+    "收件箱分批",
+    # reports.branches: the 各支部报告 subflow (its parent task run) and its steps
+    "branch-reports",
+    "列出支部并分块",
+    "在本机写各支部报告",
+    "核对各支部报告",
 }
 NOISE = ("Traceback", "database is locked", "Error flushing", "| ERROR", "| WARNING ")
 
@@ -68,8 +74,9 @@ def test_cli_run_is_quiet_and_records_everything(tmp_path, prefect_api):
     # a fresh server on the same Prefect database sees the whole run
     with prefect_server(home, ui=False) as server:
         runs = prefect_api(server.url, "/api/flow_runs/filter", {})
-        assert [(r["name"], r["state_type"]) for r in runs] == [
-            ("八破八立 · 学习动员 · 2023-03-31", "COMPLETED")
+        assert sorted((r["name"], r["state_type"]) for r in runs) == [
+            ("八破八立 · 学习动员 · 2023-03-31", "COMPLETED"),
+            ("八破八立 · 学习动员 · 各支部报告 · 2023-03-31", "COMPLETED"),
         ]
         tasks = prefect_api(server.url, "/api/task_runs/filter", {})
         names = {t["name"].rsplit("-", 1)[0] for t in tasks}
