@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from report_support import import_sample
 
-import campaignflow.db
-import campaignflow.spec
-import campaignflow.sync
-from campaignflow.collect.inbox import collect_inbox
 from campaignflow.reports import final_context, render_template
 from campaignflow.reports.narrative import narrative_items
 from campaignflow.spec.shipped import shipped_root
@@ -34,18 +30,7 @@ class Built:
 
 def build(tmp: Path, mutate: Callable[[Path], None] | None = None, spec: Path = SPEC) -> Built:
     """Sync the campaign, import its data (after `mutate(inbox)`), render the final report."""
-    home = tmp / "home"
-    engine = campaignflow.db.open_database(f"sqlite:///{tmp}/c.db")
-    loaded = campaignflow.spec.load(spec)
-    campaignflow.sync.sync_campaign(engine=engine, loaded=loaded)
-    inbox = home / "inbox" / loaded.spec.campaign.id
-    inbox.mkdir(parents=True)
-    for path in (spec.parent / "data").glob("*.csv"):
-        shutil.copy(path, inbox / path.name)
-    if mutate:
-        mutate(inbox)
-    report = collect_inbox(engine=engine, loaded=loaded, home=home)
-    assert all(f.status != "已拒收" for f in report.files), [f.message for f in report.files]
+    engine, loaded, home, _ = import_sample(tmp, spec, mutate)
     narrative = narrative_items(engine=engine, loaded=loaded, as_of=AS_OF)
     context = final_context(engine=engine, loaded=loaded, as_of=AS_OF, narrative=narrative)
     markdown = render_template(loaded.root / loaded.spec.reports.final, "final.md.j2", context)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import docx
 import pytest
+from report_support import import_sample
 from sqlalchemy import func, select
 
 import campaignflow.db
 import campaignflow.spec
 import campaignflow.sync
 from campaignflow.chunks import chunked
-from campaignflow.collect.inbox import collect_inbox
 from campaignflow.metrics import compute_metrics, compute_metrics_by_unit
 from campaignflow.reports.branch_pool import write_chunks
 from campaignflow.reports.branches import (
@@ -24,7 +23,7 @@ from campaignflow.reports.branches import (
     branch_units,
     recorded_counts,
 )
-from campaignflow.settings import Settings, sqlite_url
+from campaignflow.settings import Settings
 from campaignflow.spec.shipped import shipped_root
 
 SPEC = shipped_root() / "bapo-bali-2023" / "campaign.yaml"
@@ -33,19 +32,7 @@ STAGE = "examine"
 
 
 def _build(tmp: Path, mutate=None):
-    home = tmp / "home"
-    url = sqlite_url(tmp / "c.db")
-    engine = campaignflow.db.open_database(url)
-    loaded = campaignflow.spec.load(SPEC)
-    campaignflow.sync.sync_campaign(engine=engine, loaded=loaded)
-    inbox = home / "inbox" / loaded.spec.campaign.id
-    inbox.mkdir(parents=True)
-    for path in (SPEC.parent / "data").glob("*.csv"):
-        shutil.copy(path, inbox / path.name)
-    if mutate:
-        mutate(inbox)
-    report = collect_inbox(engine=engine, loaded=loaded, home=home)
-    assert not report.rejected, [f.message for f in report.rejected]
+    engine, loaded, home, url = import_sample(tmp, SPEC, mutate)
     return engine, loaded, Settings(home=home, database_url=url)
 
 

@@ -1,0 +1,34 @@
+"""Helpers for the reports tests: a shipped campaign with its sample data imported."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import campaignflow.db
+import campaignflow.spec
+import campaignflow.sync
+from campaignflow.collect.inbox import collect_inbox
+
+
+def import_sample(
+    tmp: Path, spec: Path, mutate: Callable[[Path], None] | None = None
+) -> tuple[Any, Any, Path, str]:
+    """Sync a shipped campaign into `tmp/c.db` and import its sample data (after `mutate(inbox)`):
+    (engine, loaded campaign, data folder, database URL)."""
+    home = tmp / "home"
+    url = f"sqlite:///{tmp}/c.db"
+    engine = campaignflow.db.open_database(url)
+    loaded = campaignflow.spec.load(spec)
+    campaignflow.sync.sync_campaign(engine=engine, loaded=loaded)
+    inbox = home / "inbox" / loaded.spec.campaign.id
+    inbox.mkdir(parents=True)
+    for path in (spec.parent / "data").glob("*.csv"):
+        shutil.copy(path, inbox / path.name)
+    if mutate:
+        mutate(inbox)
+    report = collect_inbox(engine=engine, loaded=loaded, home=home)
+    assert all(f.status != "已拒收" for f in report.files), [f.message for f in report.files]
+    return engine, loaded, home, url
