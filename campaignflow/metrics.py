@@ -92,7 +92,9 @@ def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
     if not names:
         row = session.execute(stmt).one()
         return _ratio(row[0], row[1]) if rate else _number(row[0])
-    return {_group_key(r[: len(names)], names): _value(r, names, rate) for r in session.execute(stmt)}
+    return {
+        _group_key(r[: len(names)], names): _value(r, names, rate) for r in session.execute(stmt)
+    }
 
 
 def compute_metrics_by_unit(

@@ -174,5 +174,3 @@ def pg_server() -> Iterator[PgServer]:
         yield server
     finally:
         stop_server(bindir, root, user)
-
-

@@ -40,7 +40,9 @@ def write_chunks(
 ) -> list[ChunkResult]:
     """Every chunk written (results in chunk order); `on_done` is called as each one finishes."""
     workers = min(workers or default_workers(), len(chunks)) or 1
-    jobs = [(str(settings.home), settings.database_url, str(spec_path), stage, as_of, c) for c in chunks]
+    jobs = [
+        (str(settings.home), settings.database_url, str(spec_path), stage, as_of, c) for c in chunks
+    ]
     results: list[ChunkResult | None] = [None] * len(jobs)
     if workers == 1:
         for i, job in enumerate(jobs):
