@@ -10,6 +10,8 @@ at `sheet!C7`.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,26 @@ def form_sheet_names(loaded: LoadedCampaign, form_id: str) -> list[str]:
 Progress = Callable[[int, int | None], None]
 
 
+def _no_cycle_collection(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Pause Python's cyclic garbage collector while `fn` runs. An import allocates millions of
+    short-lived, acyclic objects (cells, rows, parameters); the collector kept walking every live
+    object (the loaded campaign's people included) for nothing: ~15% of a 100,000-row import.
+    Reference counting still frees everything; the collector resumes (if it was on) after."""
+
+    @functools.wraps(fn)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return paused
+
+
+@_no_cycle_collection
 def import_file(
     *,
     engine: Engine,
