@@ -12,7 +12,6 @@ files and rows and adds none.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +22,7 @@ from sqlalchemy import Engine, func, select
 from .. import db
 from ..spec import LoadedCampaign
 from .context import _campaign, _progress, _stage, metric_info, metric_values
-from .publish import report_folder
+from .publish import record_reports, report_folder
 
 BRANCH_KINDS = ("党支部",)
 BRANCH_FORMATS = ("md", "html", "docx")  # a PDF per branch is left to the phase/final reports
@@ -162,7 +161,9 @@ def write_branch_reports(
             size += target.stat().st_size
             files[fmt] = target
         written[key] = files
-    _record(engine, loaded, stage, as_of, written)
+    record_reports(
+        engine, loaded, as_of, {scope(stage, key): files for key, files in written.items()}
+    )
     return ChunkResult(
         units=list(units),
         files=sum(len(f) for f in written.values()),
@@ -205,43 +206,3 @@ def _campaign_id(session, loaded: LoadedCampaign) -> int:
             f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）"
         )
     return campaign_id
-
-
-def _record(
-    engine: Engine,
-    loaded: LoadedCampaign,
-    stage: str,
-    as_of: dt.date,
-    written: dict[str, dict[str, Path]],
-) -> None:
-    """One row per (branch, format): inserted, or updated when the chunk is run again."""
-    with db.write_session(engine) as session:
-        campaign_id = _campaign_id(session, loaded)
-        scopes = [scope(stage, key) for key in written]
-        existing = {
-            (row.scope, row.format): row
-            for row in session.scalars(
-                select(db.Report).where(
-                    db.Report.campaign_id == campaign_id,
-                    db.Report.scope.in_(scopes),
-                    db.Report.as_of == as_of,
-                )
-            )
-        }
-        for key, files in written.items():
-            for fmt, path in files.items():
-                checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-                row = existing.get((scope(stage, key), fmt))
-                if row is None:
-                    session.add(
-                        db.Report(
-                            campaign_id=campaign_id,
-                            scope=scope(stage, key),
-                            format=fmt,
-                            path=str(path),
-                            checksum=checksum,
-                            as_of=as_of,
-                        )
-                    )
-                else:
-                    row.path, row.checksum, row.generated_at = str(path), checksum, db.utcnow()

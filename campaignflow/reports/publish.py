@@ -92,37 +92,47 @@ def publish(
                     source.unlink(missing_ok=True)
         if "pdf" in skipped:
             log.warning("跳过 PDF（%s）：%s", title, skipped["pdf"])
-    _record(engine, loaded, scope, as_of, files)
+    record_reports(engine, loaded, as_of, {scope: files})
     return Published(scope=scope, title=title, markdown=markdown, files=files, skipped=skipped)
 
 
-def _record(
-    engine: Engine, loaded: LoadedCampaign, scope: str, as_of: dt.date, files: dict[str, Path]
+def record_reports(
+    engine: Engine, loaded: LoadedCampaign, as_of: dt.date, files: dict[str, dict[str, Path]]
 ) -> None:
+    """One row per (scope, format) of `files` (scope -> format -> path), with the file's
+    checksum: inserted, or updated when the report is written again."""
     with db.write_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        campaign_id = session.scalar(
+            select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
         )
-        for fmt, path in files.items():
-            checksum = hashlib.sha256(path.read_bytes()).hexdigest()
-            row = session.scalar(
+        if campaign_id is None:
+            raise ValueError(
+                f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）"
+            )
+        existing = {
+            (row.scope, row.format): row
+            for row in session.scalars(
                 select(db.Report).where(
-                    db.Report.campaign_id == campaign.id,
-                    db.Report.scope == scope,
-                    db.Report.format == fmt,
+                    db.Report.campaign_id == campaign_id,
+                    db.Report.scope.in_(list(files)),
                     db.Report.as_of == as_of,
                 )
             )
-            if row is None:
-                session.add(
-                    db.Report(
-                        campaign_id=campaign.id,
-                        scope=scope,
-                        format=fmt,
-                        path=str(path),
-                        checksum=checksum,
-                        as_of=as_of,
+        }
+        for scope, by_format in files.items():
+            for fmt, path in by_format.items():
+                checksum = hashlib.sha256(path.read_bytes()).hexdigest()
+                row = existing.get((scope, fmt))
+                if row is None:
+                    session.add(
+                        db.Report(
+                            campaign_id=campaign_id,
+                            scope=scope,
+                            format=fmt,
+                            path=str(path),
+                            checksum=checksum,
+                            as_of=as_of,
+                        )
                     )
-                )
-            else:
-                row.path, row.checksum, row.generated_at = str(path), checksum, db.utcnow()
+                else:
+                    row.path, row.checksum, row.generated_at = str(path), checksum, db.utcnow()
