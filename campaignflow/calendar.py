@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 import chinese_calendar
 
+from .errors import CampaignflowError
 
-class CalendarNotCovered(ValueError):
+
+class CalendarNotCovered(CampaignflowError, ValueError):
     """A date falls in a year whose official holiday schedule is unknown."""
 
     def __init__(self, year: int) -> None:
@@ -96,3 +98,34 @@ class WorkCalendar:
 
     def uncovered_years(self, days: Iterable[dt.date]) -> list[int]:
         return sorted({d.year for d in days if not self.covers(d)})
+
+
+class MemoCalendar:
+    """A work calendar that answers each question once: a progress computation or a deadline
+    sweep asks about the same few due dates for every owner unit."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self._workday: dict[dt.date, bool] = {}
+        self._between: dict[tuple[dt.date, dt.date], int] = {}
+        self._added: dict[tuple[dt.date, int], dt.date] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        known = self._workday.get(day)
+        if known is None:
+            known = self._workday[day] = self.calendar.is_workday(day)
+        return known
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end]; negative when end < start."""
+        key = (start, end)
+        if key not in self._between:
+            self._between[key] = WorkCalendar.workdays_between(self, start, end)  # type: ignore[arg-type]
+        return self._between[key]
+
+    def add_workdays(self, day: dt.date, n: int) -> dt.date:
+        """The n-th working day after `day` (before it when n < 0)."""
+        key = (day, n)
+        if key not in self._added:
+            self._added[key] = WorkCalendar.add_workdays(self, day, n)  # type: ignore[arg-type]
+        return self._added[key]

@@ -25,6 +25,7 @@ COLUMNS = {
     "新增": "inserted",
     "更新": "updated",
     "未变": "unchanged",
+    "撤回": "withdrawn",
     "说明": "message",
 }
 

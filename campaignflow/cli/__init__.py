@@ -9,7 +9,7 @@ import typer
 
 
 def build_app() -> typer.Typer:
-    from . import collect, db, ledger, questionnaire, run, server, spec
+    from . import collect, db, ledger, lifecycle, questionnaire, run, server, spec
 
     app = typer.Typer(
         name="campaignflow",
@@ -21,6 +21,7 @@ def build_app() -> typer.Typer:
     spec.register(app)
     db.register(app)
     collect.register(app)
+    lifecycle.register(app)
     questionnaire.register(app)
     ledger.register(app)
     run.register(app)

@@ -12,7 +12,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    SpecArg,
+    acting_user,
+    err_console,
+    fail,
+    form_id_of,
+    guarded,
+    load_spec,
+    out_console,
+    unit_of,
+)
 from .db import DbOption, open_cli_database
 
 if TYPE_CHECKING:
@@ -25,37 +37,9 @@ PROGRESS_FROM = 5_000  # rows: a progress bar for files larger than this
 
 def register(app: typer.Typer) -> None:
     """Add `import`, `template` and `ledger` to the app."""
-    app.command("import")(import_command)
-    app.command("template")(template)
-    app.command("ledger")(ledger)
-
-
-SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
-
-
-def _load(spec: Path) -> LoadedCampaign:
-    from ..spec import SpecError, load
-
-    try:
-        return load(spec)
-    except SpecError as exc:
-        err = err_console()
-        err.print(exc.render(), markup=False)
-        err.print(f"✗ {spec}: {exc.summary}", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-
-
-def _form_id(loaded: LoadedCampaign, name: str) -> str:
-    """A form id from its id, title or sheet name; exits 2 listing the forms otherwise."""
-    forms = loaded.spec.forms
-    if name in forms:
-        return name
-    for form_id, form in forms.items():
-        if name in (form.title, form.sheet):
-            return form_id
-    known = "、".join(f"{fid}（{f.title}）" for fid, f in forms.items()) or "（无）"
-    fail(escape(f"活动 {loaded.spec.campaign.id} 中没有表单“{name}”：可选 {known}"))
-    raise AssertionError("unreachable")
+    app.command("import")(guarded(import_command))
+    app.command("template")(guarded(template))
+    app.command("ledger")(guarded(ledger))
 
 
 def _output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
@@ -64,15 +48,6 @@ def _output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
     if output.suffix.lower() != ".xlsx":
         fail(escape(f"输出文件应为 .xlsx：{output}（例如 -o {what}.xlsx）"))
     return output
-
-
-def _actor() -> str:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "campaignflow"
 
 
 def _reason(exc: Exception) -> str:
@@ -90,7 +65,7 @@ def _needs_sync(engine: Engine, loaded: LoadedCampaign, form_id: str) -> bool:
             select(db.Form.id)
             .join(db.Campaign, db.Campaign.id == db.Form.campaign_id)
             .where(
-                db.Campaign.key == loaded.spec.campaign.id,
+                db.Campaign.key == loaded.spec.campaign.id,  # no campaign: sync it first
                 db.Form.key == form_id,
                 db.Form.archived.is_(False),
             )
@@ -129,7 +104,7 @@ def _progress_bar(label: str) -> Iterator:
 
 
 @contextmanager
-def _importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None, hint: str = ""):
+def importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None, hint: str = ""):
     """Open the database (syncing the campaign first if needed), yield the engine, and turn every
     failure into its message and exit code: 2 for a bad file (all its errors listed), 1 for the
     database or the file system."""
@@ -142,7 +117,7 @@ def _importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None,
     engine, shown = open_cli_database(db)
     try:
         if _needs_sync(engine, loaded, form_id):
-            synced = sync_campaign(engine=engine, loaded=loaded, actor=_actor())
+            synced = sync_campaign(engine=engine, loaded=loaded, actor=acting_user())
             out.print(
                 f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
                 f"已先同步：{synced.summary()}",
@@ -179,31 +154,51 @@ def import_command(
             help="只导入正确的行；错误的行写入“<文件名>.rejects.xlsx”（错误单元格标红并附批注），改好后可再导入",
         ),
     ] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace/--append",
+            help="--replace（默认）：本文件是填报单位的全部记录，原有而文件中没有的记录撤回（可恢复）；"
+            "--append：只新增和更新",
+        ),
+    ] = True,
+    unit: Annotated[
+        str | None,
+        typer.Option(
+            "--unit",
+            help="填报单位（编号或名称）：本文件只含该单位（及其下级组织）的记录；不写则按各行的单位",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
-    """把 Excel/CSV 文件导入一张表单：先检查每一行，全部正确才写入；可重复导入。Import a spreadsheet.
+    """把 Excel/CSV 文件导入一张表单：先检查每一行，全部正确才写入；改正后重新导入即替换。Import a spreadsheet.
 
     Every row is checked first. If any cell is wrong, every error is listed as 工作表!单元格
-    (e.g. 问题清单!C7) and nothing is stored (exit 2), unless --partial is given. Importing the
-    same file again adds nothing; changed rows are updated and recorded in the audit log.
-    The campaign is synced into the database first if it is not there yet.
+    (e.g. 问题清单!C7) and nothing is stored (exit 2), unless --partial is given. The file is one
+    filing (填报): by default it replaces the current records of the units it covers (--unit, or
+    the units its rows name): rows present are added or updated, rows absent are withdrawn —
+    kept, audited and restorable (campaignflow history / restore). --append only adds. Importing
+    the same file again changes nothing. The campaign is synced first if it is not there yet.
 
     Example:
 
         campaignflow import campaign_specs/bapo-bali-2023/campaign.yaml problems data/problems.csv
+        campaignflow import campaign.yaml 集中研讨 局机关党支部研讨.xlsx --unit 局机关党支部
         campaignflow import campaign.yaml 整改清单 整改清单.xlsx --partial
     """
 
     from ..collect import import_file
 
-    loaded = _load(spec)
-    form_id = _form_id(loaded, form)
+    loaded = load_spec(spec)
+    form_id = form_id_of(loaded, form)
     if not file.is_file():
         fail(escape(f"找不到文件 {file}"))
+    unit_key = unit_of(loaded, unit) if unit is not None else None
     out, err = out_console(), err_console()
     hint = "（改正后重新导入；或加 --partial 先导入正确的行）"
     with (
-        _importing(loaded, form_id, file, db, hint) as engine,
+        importing(loaded, form_id, file, db, hint) as engine,
         _progress_bar(f"导入 {file.name}") as progress,
     ):
         result = import_file(
@@ -212,13 +207,14 @@ def import_command(
             form_id=form_id,
             path=file,
             partial=partial,
-            actor=_actor(),
+            actor=acting_user(),
             progress=progress,
+            mode="replace" if replace else "append",
+            unit=unit_key,
         )
-    title = loaded.spec.forms[form_id].title
+    number = f"（填报记录 #{result.filing}）" if result.filing else "（无变化，未记入填报记录）"
     out.print(
-        f"已导入 {file.name}（工作表 {result.sheet}）→ {title}（{form_id}）：共 {result.rows} 行，"
-        f"新增 {result.inserted}，更新 {result.updated}，未变 {result.unchanged}",
+        f"已导入 {file.name}（工作表 {result.sheet}，共 {result.rows} 行）：{result.lifecycle}{number}",
         markup=False,
     )
     for warning in result.warnings:
@@ -262,9 +258,9 @@ def template(
     """
     from ..collect.template import write_template
 
-    loaded = _load(spec)
+    loaded = load_spec(spec)
     output = _output(output, loaded, "模板")
-    form_ids = [_form_id(loaded, name) for name in forms or []] or None
+    form_ids = [form_id_of(loaded, name) for name in forms or []] or None
     if not loaded.spec.forms:
         fail(escape(f"活动 {loaded.spec.campaign.id} 没有表单（forms），无模板可生成"))
     try:
@@ -322,7 +318,7 @@ def ledger(
 
     from ..collect.ledger_sheet import LedgerUnavailable, write_ledger
 
-    loaded = _load(spec)
+    loaded = load_spec(spec)
     output = _output(output, loaded, "整改台账")
     engine, shown = open_cli_database(db)
     try:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+from .common import (
+    EXIT_BAD_INPUT,
+    EXIT_FAILURE,
+    acting_user,
+    err_console,
+    fail,
+    guarded,
+    out_console,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -31,9 +38,9 @@ def register(app: typer.Typer) -> None:
         help="活动数据库：建立、升级。Campaign database commands.",
         no_args_is_help=True,
     )
-    db_app.command("upgrade")(upgrade)
+    db_app.command("upgrade")(guarded(upgrade))
     app.add_typer(db_app, name="db")
-    app.command()(sync)
+    app.command()(guarded(sync))
 
 
 def upgrade(db: DbOption = None) -> None:
@@ -87,7 +94,7 @@ def sync(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     engine, shown = open_cli_database(db)
     try:
-        result = sync_campaign(engine=engine, loaded=loaded, archive=archive, actor=_actor())
+        result = sync_campaign(engine=engine, loaded=loaded, archive=archive, actor=acting_user())
     except SyncError as exc:
         fail(escape(str(exc)), EXIT_BAD_INPUT)
     except SQLAlchemyError as exc:
@@ -160,10 +167,3 @@ def _upgrade(engine: Engine, shown: str) -> bool:
 def _reason(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)
     return str(orig or exc).strip().splitlines()[0]
-
-
-def _actor() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "campaignflow"

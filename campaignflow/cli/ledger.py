@@ -9,19 +9,19 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from .common import EXIT_FAILURE, fail, out_console
+from .common import EXIT_FAILURE, acting_user, fail, guarded, load_spec, out_console
 from .db import DbOption, open_cli_database
 
 if TYPE_CHECKING:
-    from ..spec import LoadedCampaign
+    pass
 
 
 def register(app: typer.Typer) -> None:
     """Add `close`, `reopen`, `consolidate` and `evaluate` to the app."""
-    app.command("close")(close)
-    app.command("reopen")(reopen)
-    app.command("consolidate")(consolidate)
-    app.command("evaluate")(evaluate)
+    app.command("close")(guarded(close))
+    app.command("reopen")(guarded(reopen))
+    app.command("consolidate")(guarded(consolidate))
+    app.command("evaluate")(guarded(evaluate))
 
 
 SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
@@ -35,12 +35,6 @@ FormOption = Annotated[
 ]
 
 
-def _load(spec: Path) -> LoadedCampaign:
-    from .collect import _load as load
-
-    return load(spec)
-
-
 def _date(text: str | None) -> dt.date:
     if text is None:
         return dt.date.today()
@@ -51,12 +45,6 @@ def _date(text: str | None) -> dt.date:
         raise AssertionError("unreachable") from None
 
 
-def _actor() -> str:
-    from .collect import _actor as actor
-
-    return actor()
-
-
 def _run(spec: Path, db: str | None, action) -> object:
     """Run `action(engine, loaded)`: ledger errors exit 2, database errors 1, no traceback."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -64,7 +52,7 @@ def _run(spec: Path, db: str | None, action) -> object:
     from ..evaluation import EvaluationError
     from ..ledger import LedgerError
 
-    loaded = _load(spec)
+    loaded = load_spec(spec)
     engine, shown = open_cli_database(db)
     try:
         return action(engine, loaded)
@@ -108,7 +96,7 @@ def close(
     def action(engine, loaded):
         text = evidence_text(evidence, file)
         return close_measure(engine=engine, loaded=loaded, code=code, evidence=text,
-                             reviewer=reviewer, on=day, actor=_actor(), form=form)  # fmt: skip
+                             reviewer=reviewer, on=day, actor=acting_user(), form=form)  # fmt: skip
 
     _run(spec, db, action)
     out_console().print(f"已销号：{code}（审核人 {reviewer}，{day}）", markup=False)
@@ -141,7 +129,7 @@ def reopen(
             code=code,
             reason=reason,
             on=day,
-            actor=_actor(),
+            actor=acting_user(),
             form=form,
         ),  # fmt: skip
     )
@@ -173,7 +161,7 @@ def consolidate(
             spec,
             db,
             lambda engine, loaded: consolidate_measure(
-                engine=engine, loaded=loaded, code=code, on=day, actor=_actor(), form=form
+                engine=engine, loaded=loaded, code=code, on=day, actor=acting_user(), form=form
             ),
         )
         out_console().print(f"已巩固：{code}", markup=False)
@@ -182,7 +170,7 @@ def consolidate(
         spec,
         db,
         lambda engine, loaded: consolidate_due(
-            engine=engine, loaded=loaded, as_of=day, actor=_actor()
+            engine=engine, loaded=loaded, as_of=day, actor=acting_user()
         ),
     )
     out_console().print(

@@ -8,13 +8,22 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from .collect import SpecArg, _actor, _form_id, _importing, _load
-from .common import err_console, fail, out_console
+from .collect import importing
+from .common import (
+    SpecArg,
+    acting_user,
+    err_console,
+    fail,
+    form_id_of,
+    guarded,
+    load_spec,
+    out_console,
+)
 from .db import DbOption
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import-wjx")(import_wjx_command)
+    app.command("import-wjx")(guarded(import_wjx_command))
 
 
 def import_wjx_command(
@@ -55,14 +64,14 @@ def import_wjx_command(
     from ..collect.wjx import import_wjx
     from ..settings import data_home
 
-    loaded = _load(spec)
-    form_id = _form_id(loaded, form)
+    loaded = load_spec(spec)
+    form_id = form_id_of(loaded, form)
     if loaded.spec.forms[form_id].questionnaire is None:
         fail(escape(f"表单 {form_id} 没有 questionnaire 设置（问卷星导入）：请在活动方案中加上"))
     if not file.is_file():
         fail(escape(f"找不到文件 {file}"))
     out, err = out_console(), err_console()
-    with _importing(loaded, form_id, file, db) as engine:
+    with importing(loaded, form_id, file, db) as engine:
         result = import_wjx(
             engine=engine,
             loaded=loaded,
@@ -70,7 +79,7 @@ def import_wjx_command(
             path=file,
             home=data_home(),
             round_name=round_name,
-            actor=_actor(),
+            actor=acting_user(),
         )
     out.print(result.summary(), markup=False)
     for warning in result.warnings:

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, guarded, out_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(run)
-    app.command("final-report")(final_report)
+    app.command()(guarded(run))
+    app.command("final-report")(guarded(final_report))
 
 
 SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]

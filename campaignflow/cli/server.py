@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_FAILURE, err_console, fail, out_console
+from .common import EXIT_FAILURE, err_console, fail, guarded, out_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(server)
-    app.command()(deployments)
+    app.command()(guarded(server))
+    app.command()(guarded(deployments))
 
 
 def _shipped_loaded():

@@ -8,13 +8,13 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, out_console
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, guarded, out_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(validate)
-    app.command()(schema)
-    app.command()(init)
+    app.command()(guarded(validate))
+    app.command()(guarded(schema))
+    app.command()(guarded(init))
 
 
 def validate(

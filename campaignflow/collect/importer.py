@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .. import db
+from ..errors import CampaignflowError
 from ..spec import LoadedCampaign
 from .reader import FileRefused, open_table
 from .rows import ImportIssue, ParsedRow, RowParser, header_labels
@@ -32,7 +33,7 @@ MAX_REJECT_ROWS = 10_000
 MAX_ISSUES_KEPT = 10_000  # beyond this, issues are only counted
 
 
-class ImportRejected(ValueError):
+class ImportRejected(CampaignflowError, ValueError):
     """The file has bad cells; nothing was written. `issues` lists every one."""
 
     def __init__(self, path: Path, issues: list[ImportIssue], total: int) -> None:
@@ -55,14 +56,21 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    withdrawn: int = 0  # rows of the scope the file left out (replace), cascades excluded
     issues: list[ImportIssue] = field(default_factory=list)
     rejects_file: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    filing: int | None = None  # the filing's number (campaignflow history)
+    lifecycle: str = ""  # e.g. 替换 局机关党支部 的 支委会 记录：新增 0、更新 2、未变 5、撤回 1
 
     def summary(self) -> str:
         text = (
-            f"{self.file}（{self.sheet}）→ {self.form}：{self.rows} 行，新增 {self.inserted}，"
-            f"更新 {self.updated}，未变 {self.unchanged}"
+            f"{self.file}（{self.sheet}）：{self.lifecycle}"
+            if self.lifecycle
+            else (
+                f"{self.file}（{self.sheet}）→ {self.form}：{self.rows} 行，新增 {self.inserted}，"
+                f"更新 {self.updated}，未变 {self.unchanged}"
+            )
         )
         if self.rejected:
             text += f"，拒收 {self.rejected} 行（见 {self.rejects_file}）"
@@ -109,11 +117,17 @@ def import_file(
     actor: str = "import",
     progress: Progress | None = None,
     now: dt.datetime | None = None,
+    mode: str = "replace",
+    unit: str | None = None,
+    channel: str = "文件导入",
 ) -> ImportResult:
-    """Validate every row of `path` and store it into `form_id` (see module doc).
+    """Validate every row of `path` and store it into `form_id` as one filing (see module doc).
 
-    With `partial`, good rows are stored and the bad ones written to a rejects workbook; with
-    `rejects` (and not partial), a rejected file also gets its rejects workbook.
+    `mode` "replace" (default): the file is the whole current data of its scope — the 填报单位
+    `unit` when given, else the units its rows name — and the scope's rows it leaves out are
+    withdrawn; "append": it only adds and updates. With `partial`, good rows are stored and the
+    bad ones written to a rejects workbook (and then nothing is withdrawn); with `rejects` (and
+    not partial), a rejected file also gets its rejects workbook.
     `progress(rows_read, total)` is called every `PROGRESS_EVERY` rows and at the end; `total`
     is the number of rows below the header (an estimate for CSV), or None when unknown.
 
@@ -154,6 +168,9 @@ def import_file(
             actor=actor,
             now=now,
             background=True,  # inserts overlap reading the next batch
+            mode=mode,
+            channel=channel,
+            unit=unit,
         )
 
         def flush(batch: list[ParsedRow]) -> None:
@@ -198,8 +215,15 @@ def import_file(
                         path, table.header, sorted(bad_rows), table.sheet
                     )
                 raise error
+            if partial and rejected_rows and writer.mode == "replace":
+                writer.mode = writer.filing.mode = "append"
+                result.warnings.append("有拒收的行：本次只新增和更新，未撤回任何记录")
             writer.finish()
             result.inserted, result.updated, result.unchanged = writer.counts()
+            result.withdrawn = writer.withdrawn.own(form_id)
+            result.filing = writer.filing.id if writer.recorded else None
+            result.lifecycle = writer.summary()
+            result.warnings.extend(writer.warnings)
         finally:
             writer.close()  # the worker thread is done before the transaction ends
     result.issues = sorted_issues(issues)

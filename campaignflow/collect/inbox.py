@@ -2,12 +2,17 @@
 rejected/ (with the errors and a rejects workbook beside them).
 
 A file is matched to a form by its name (form id, title or sheet name) or, for a workbook, by its
-sheet names. Imports are idempotent, so a crash between import and move imports nothing twice.
+sheet names. Each file is one filing that replaces the records of the units it covers (see
+`store`); its name may name the 填报单位 too — `集中研讨-局机关党支部.xlsx`,
+`局机关党支部_集中研讨.csv`, `集中研讨（局机关党支部）.xlsx` — and a name with 追加
+(`问题清单-追加.xlsx`) only adds. Imports are idempotent, so a crash between import and move
+imports nothing twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +50,46 @@ class InboxFile:
     updated: int = 0
     unchanged: int = 0
     message: str = ""
+    withdrawn: int = 0
+
+
+APPEND_WORD = "追加"
+_SEPARATORS = re.compile(r"[-_—－·@\s（）()]+")
+
+
+@dataclass(frozen=True)
+class Naming:
+    """What a file's name says: its form (None: look at its sheets), 填报单位, and mode."""
+
+    form: str | None
+    unit: str | None
+    mode: str  # replace / append
+
+
+def read_name(path: Path, loaded: LoadedCampaign) -> Naming:
+    """The form, 填报单位 and mode a file's name gives (see the module doc)."""
+    forms = _form_names(loaded)
+    units = {u.id: u.id for u in loaded.units} | {u.name: u.id for u in loaded.units}
+    stem = path.name.split(".", 1)[0] if path.name.lower().endswith(WJX_SUFFIXES) else path.stem
+    if stem in forms:
+        return Naming(forms[stem], None, "replace")
+    parts = [p for p in _SEPARATORS.split(stem) if p]
+    mode = "append" if APPEND_WORD in parts else "replace"
+    parts = [p for p in parts if p != APPEND_WORD]
+    form = next((forms[p] for p in parts if p in forms), None)
+    unit = next((units[p] for p in parts if p in units and p not in forms), None)
+    if form is None and len(parts) == 1 and parts[0] in forms:
+        form = forms[parts[0]]
+    return Naming(form, unit, mode)
+
+
+def _form_names(loaded: LoadedCampaign) -> dict[str, str]:
+    names = {}
+    for form_id, form in loaded.spec.forms.items():
+        for name in (form_id, form.title, form.sheet):
+            if name:
+                names[name] = form_id
+    return names
 
 
 @dataclass
@@ -66,13 +111,10 @@ def inbox_folder(home: Path, loaded: LoadedCampaign) -> Path:
 
 def match_forms(path: Path, loaded: LoadedCampaign) -> list[str]:
     """Forms this file feeds: by file name, else by the workbook's sheet names."""
-    names = {}
-    for form_id, form in loaded.spec.forms.items():
-        for name in (form_id, form.title, form.sheet):
-            if name:
-                names[name] = form_id
-    if path.stem in names:
-        return [names[path.stem]]
+    names = _form_names(loaded)
+    named = read_name(path, loaded).form
+    if named is not None and not path.name.lower().endswith(WJX_SUFFIXES):
+        return [named]
     if path.name.lower().endswith(WJX_SUFFIXES):  # comments.wjx.xlsx / 123456_2_comments.wjx.json
         from .wjx import round_from_file
 
@@ -192,8 +234,16 @@ def _import_one(
                     engine=engine, loaded=loaded, form_id=form_id, path=path, home=home
                 )
             else:
+                naming = read_name(path, loaded)
                 result = import_file(
-                    engine=engine, loaded=loaded, form_id=form_id, path=path, rejects=True
+                    engine=engine,
+                    loaded=loaded,
+                    form_id=form_id,
+                    path=path,
+                    rejects=True,
+                    mode=naming.mode,
+                    unit=naming.unit,
+                    channel="收件箱",
                 )
         except ImportRejected as exc:
             return [_reject(path, folder, form_id, str(exc), exc.rejects_file)]
@@ -208,6 +258,8 @@ def _import_one(
                 result.inserted,
                 result.updated,
                 result.unchanged,
+                getattr(result, "lifecycle", "") or "",
+                getattr(result, "withdrawn", 0),
             )
         )
     _move(path, folder / "processed")

@@ -8,6 +8,7 @@ one row with the measure columns empty. 问题编号 and 措施编号 close each
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,8 @@ from pathlib import Path
 from sqlalchemy import Engine, select
 
 from .. import db
+from ..asof import state_as_of
+from ..errors import CampaignflowError
 from ..spec import LoadedCampaign
 from ..spec.tables import column_letter
 from .template import DATE_FORMAT, HEADER_FILL, text_width
@@ -39,7 +42,7 @@ WIDE = {"问题表现": 40, "整改措施": 40, "进展": 30, "佐证材料": 24
 DATES = {"整改时限", "销号日期"}
 
 
-class LedgerUnavailable(ValueError):
+class LedgerUnavailable(CampaignflowError, ValueError):
     """There is nothing to export (campaign not synced, or no problem form)."""
 
 
@@ -71,8 +74,11 @@ def problem_forms(session, campaign_id: int) -> list[db.Form]:
     )
 
 
-def ledger_rows(session, campaign_id: int, form: db.Form) -> tuple[list[list], int, int]:
-    """The ledger rows of one problem form; (rows, problems, measures)."""
+def ledger_rows(
+    session, campaign_id: int, form: db.Form, as_of: dt.date | None = None
+) -> tuple[list[list], int, int]:
+    """The ledger rows of one problem form; (rows, problems, measures). With `as_of`, the
+    problems found by then, and each measure's state and 销号日期 as they were that day."""
     units: dict[int, str] = dict(
         session.execute(
             select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign_id)
@@ -83,6 +89,8 @@ def ledger_rows(session, campaign_id: int, form: db.Form) -> tuple[list[list], i
         .join(db.Submission, db.Submission.id == db.Problem.submission_id)
         .where(db.Problem.form_id == form.id, db.Submission.archived.is_(False))
     ).all()
+    if as_of is not None:
+        problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
     fix_forms = session.scalars(
         select(db.Form.id).where(
             db.Form.campaign_id == campaign_id,
@@ -110,6 +118,11 @@ def ledger_rows(session, campaign_id: int, form: db.Form) -> tuple[list[list], i
         for m in own:
             unit = units.get(m.owner_unit_id or problem.unit_id or -1, "")
             owner = "/".join(x for x in (unit, m.owner_person or "") if x)
+            state, closed_on = m.state, m.closed_on
+            if as_of is not None:
+                values = {"state": m.state, "closed_on": m.closed_on, "review_on": m.review_on}
+                state = state_as_of("rectification", values, as_of)
+                closed_on = closed_on if closed_on and closed_on <= as_of else None
             rows.append(
                 head
                 + [
@@ -118,8 +131,8 @@ def ledger_rows(session, campaign_id: int, form: db.Form) -> tuple[list[list], i
                     m.leader or "",
                     owner,
                     m.progress or "",
-                    m.state,
-                    m.closed_on,
+                    state,
+                    closed_on,
                     m.evidence or "",
                     m.note or "",
                     problem.code,
@@ -137,11 +150,7 @@ def write_ledger(*, engine: Engine, loaded: LoadedCampaign, path: Path) -> Ledge
     meta = loaded.spec.campaign
     result = LedgerResult(Path(path))
     with db.read_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == meta.id))
-        if campaign is None:
-            raise LedgerUnavailable(
-                f"活动 {meta.id} 尚未写入数据库：请先运行 campaignflow sync，再导入问题清单和整改清单"
-            )
+        campaign = db.find_campaign(session, meta.id)
         forms = problem_forms(session, campaign.id)
         if not forms:
             raise LedgerUnavailable(

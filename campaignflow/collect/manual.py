@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .. import db
+from ..errors import CampaignflowError
 from ..spec import LoadedCampaign
 from .cells import CellError, Lookup, convert
 from .reader import FileRefused
@@ -18,7 +19,7 @@ from .rows import ParsedRow, row_key
 from .store import SubmissionWriter
 
 
-class EntryRejected(ValueError):
+class EntryRejected(CampaignflowError, ValueError):
     """The entered values do not fit the form; every problem is listed."""
 
 
@@ -54,6 +55,8 @@ def record_entry(
             source="界面录入",
             sheet="-",
             actor=actor,
+            mode="append",
+            channel="界面录入",
         )
         bad = writer.check([row])
         if bad:

@@ -6,6 +6,7 @@ columns to work with.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,6 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .. import db
+from ..errors import CampaignflowError
+from ..spec.models import FormField
 from .bulk import BulkInsert
 
 Rows = list[tuple[db.Submission, dict[str, Any]]]
@@ -34,6 +37,16 @@ def project(
     handler = _HANDLERS.get(kind)
     if handler is not None:
         handler(session, form, campaign_id, rows, units, people)
+
+
+def typed_values(fields: dict[str, FormField], data: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored row's values (JSON: dates as ISO text) typed as an import gives them."""
+    values = dict(data or {})
+    for name, spec in fields.items():
+        value = values.get(name)
+        if spec.type == "date" and isinstance(value, str) and value:
+            values[name] = dt.date.fromisoformat(value)
+    return values
 
 
 def needs_ids(kind: str) -> bool:
@@ -122,6 +135,33 @@ def _problem(session, form, campaign_id, rows, units, people) -> None:
             v["description"],
             v.get("found_on"),
         ),
+    )
+    _redate_measures(session, [s.id for s, _ in rows if isinstance(s, db.Submission)])
+
+
+def _redate_measures(session: Session, problem_submissions: list[int]) -> None:
+    """After the problems' rows are updated, their measures' rows take the new 发现日期 (a measure
+    dates from its problem)."""
+    if not problem_submissions:
+        return
+    session.flush()
+    problem = db.Problem.__table__
+    found = (
+        select(problem.c.found_on)
+        .join(db.Rectification.__table__, db.Rectification.problem_id == problem.c.id)
+        .where(db.Rectification.submission_id == db.Submission.id)
+        .scalar_subquery()
+    )
+    fixes = (
+        select(db.Rectification.submission_id)
+        .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
+        .where(db.Problem.submission_id.in_(problem_submissions))
+    )
+    session.execute(
+        update(db.Submission)
+        .where(db.Submission.id.in_(fixes))
+        .values(on_date=found)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -278,7 +318,7 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
         )
 
 
-class UnknownProblem(ValueError):
+class UnknownProblem(CampaignflowError, ValueError):
     """Rows refer to problems (or people) that do not exist."""
 
     def __init__(self, codes: list[str], form: str, what: str = "问题编号") -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from ..errors import CampaignflowError
 from ..textfiles import decode
 from .cells import as_text, header_text
 
@@ -31,7 +32,7 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc (OLE compound
 UNCACHED_FORMULA = "公式没有计算结果，请在 Excel 中打开并保存后再导入"
 
 
-class FileRefused(ValueError):
+class FileRefused(CampaignflowError, ValueError):
     """The file cannot be read as a table (wrong kind, damaged, empty, too large)."""
 
 

@@ -1,5 +1,9 @@
-"""Upsert parsed rows as submissions (by natural key), with audit entries for changed rows, and
-keep the kind-specific tables (problem, rectification, activity, feedback, ballot) in step."""
+"""Write one filing (填报): upsert its rows by natural key, audit the changed ones, keep the
+kind-specific tables (problem, rectification, activity, feedback, ballot) in step, and — for a
+replacing filing — withdraw the rows of its scope it does not carry (see `lifecycle`).
+
+The scope of a filing is who sent it: the 填报单位 given for the file, else the units its rows
+name (rows naming no unit: the form's rows of no unit)."""
 
 from __future__ import annotations
 
@@ -14,18 +18,21 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..spec import LoadedCampaign, date_field
 from .bulk import BulkInsert, json_text
+from .lifecycle import MODE_LABELS, Withdrawn, scope_text, withdraw_rows
 from .projections import needs_ids, project
 from .rows import ParsedRow
 
 STATUS_FIELDS = ("state", "status")
-TYPED_COLUMNS = ("unit_id", "person_id", "on_date", "status")  # see SubmissionWriter._columns
+# see SubmissionWriter._columns
+TYPED_COLUMNS = ("unit_id", "person_id", "on_date", "status", "scope_unit_id")
 NEW_COLUMNS = ("natural_key", "data", "source_row", *TYPED_COLUMNS)  # per new row
+MODES = ("replace", "append")
 
 _S = db.Submission
 _BY_KEYS = (_S.form_id == bindparam("form_id")) & _S.natural_key.in_(
     bindparam("keys", expanding=True)
 )
-_KNOWN = select(_S.id, _S.natural_key, _S.data, _S.archived).where(_BY_KEYS)
+_KNOWN = select(_S.id, _S.natural_key, _S.data, _S.archived, _S.scope_unit_id).where(_BY_KEYS)
 _LAST_ID = select(func.max(_S.id))
 _SINCE = select(_S.id, _S.natural_key, _S.form_id).where(_S.id > bindparam("after"))
 
@@ -40,7 +47,12 @@ class NewSubmission:
 
 
 class SubmissionWriter:
-    """Writes batches of rows of one form inside the caller's transaction."""
+    """Writes one filing of one form, in batches, inside the caller's transaction.
+
+    `mode` "replace" (the filing is its scope's whole data: what it leaves out is withdrawn at
+    `finish`) or "append" (adds and updates only); `unit` the 填报单位 (a unit key), when the
+    file is one unit's; `channel` how it came (文件导入, 收件箱, 界面录入, 问卷星).
+    """
 
     def __init__(
         self,
@@ -53,7 +65,12 @@ class SubmissionWriter:
         actor: str,
         now: dt.datetime | None = None,
         background: bool = False,
+        mode: str = "append",
+        channel: str = "文件导入",
+        unit: str | None = None,
     ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown filing mode {mode!r}")
         self.session = session
         # background: `write` hands the INSERTs to one worker thread (SQLite works without the
         # GIL, so reading the next batch overlaps them); the caller must `close()` the writer
@@ -63,15 +80,7 @@ class SubmissionWriter:
         self.loaded = loaded
         self.source, self.sheet, self.actor = source, sheet, actor
         self.now = now or db.utcnow()
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign is None:
-            from .reader import FileRefused
-
-            raise FileRefused(
-                f"活动 {loaded.spec.campaign.id} 尚未写入数据库：请先运行 campaignflow sync"
-            )
+        campaign = db.find_campaign(session, loaded.spec.campaign.id)
         self.campaign = campaign
         self.form = session.scalar(
             select(db.Form).where(db.Form.campaign_id == campaign.id, db.Form.key == form_id)
@@ -92,6 +101,30 @@ class SubmissionWriter:
                 select(db.Person.key, db.Person.id).where(db.Person.campaign_id == campaign.id)
             ).all()
         )
+        self.mode = mode
+        self.unit_key = unit
+        if unit is not None and unit not in self.units:
+            from .reader import FileRefused
+
+            raise FileRefused(f"填报单位 {unit} 不在活动的组织中：请写单位编号或名称（见 units）")
+        self.scope_unit = self.units[unit] if unit is not None else None
+        self._within = _subtree(loaded, unit) if unit is not None else None
+        self.scopes: set[int | None] = set()
+        self.carried: set[str] = set()  # every key the filing carries
+        self.recorded = True  # False when it changed nothing (and left no filing row)
+        self.withdrawn = Withdrawn()
+        self.filing = db.Filing(
+            campaign_id=campaign.id,
+            form_id=self.form.id,
+            mode=mode,
+            channel=channel,
+            source=source,
+            scope=None,
+            actor=actor,
+            at=self.now,
+        )
+        session.add(self.filing)
+        session.flush()
         self.fields = loaded.form_fields(form_id)
         self.date_field = date_field(loaded.spec.forms[form_id])
         self._unit_fields = [f for f, spec in self.fields.items() if spec.type == "unit"]
@@ -101,7 +134,9 @@ class SubmissionWriter:
         # form need no look-up unless a key comes again
         no_rows = session.scalar(select(_S.id).where(_S.form_id == self.form.id).limit(1)) is None
         self._written: set[str] | None = set() if no_rows else None
+        self._form_was_empty = no_rows  # then a replacing filing has nothing to withdraw
         self._inserted = self._updated = self._unchanged = 0
+        self.warnings: list[str] = []
         self.problem_form: db.Form | None = None
         if self.kind == "rectification":
             self.problem_form = session.scalar(
@@ -117,6 +152,22 @@ class SubmissionWriter:
         campaign's people. One query per batch.
         """
         found: list[tuple[ParsedRow, str, str]] = []
+        if self._within is not None:
+            for row in batch:
+                for f in self._unit_fields:
+                    value = row.values.get(f)
+                    if value and value not in self._within:
+                        label = self.fields[f].label or f
+                        found.append(
+                            (
+                                row,
+                                f,
+                                f"{label}“{self._unit_name(value)}”不属于填报单位"
+                                f"“{self._unit_name(self.unit_key)}”：本文件只能填报本单位"
+                                "（及其下级组织）的记录",
+                            )
+                        )
+                        break
         if self.kind == "rectification":
             self._wait()  # the problems may be being written
             codes = {row.values["problem"] for row in batch}
@@ -156,8 +207,13 @@ class SubmissionWriter:
     def counts(self) -> tuple[int, int, int]:
         return self._inserted, self._updated, self._unchanged
 
-    def _columns(self, values: dict[str, Any]) -> tuple[Any, Any, Any, Any]:
-        """(unit_id, person_id, on_date, status) of a row: the submission's typed columns."""
+    def _unit_name(self, key: str | None) -> str:
+        unit = next((u for u in self.loaded.units if u.id == key), None)
+        return unit.name if unit else str(key)
+
+    def _columns(self, values: dict[str, Any]) -> tuple[Any, Any, Any, Any, Any]:
+        """(unit_id, person_id, on_date, status, scope_unit_id) of a row: the submission's typed
+        columns. A row naming no unit belongs to the 填报单位, when there is one."""
         unit_key = person_key = status = None
         for f in self._unit_fields:
             unit_key = values.get(f)
@@ -171,11 +227,13 @@ class SubmissionWriter:
             status = values.get(f)
             if status:
                 break
+        unit_id = self.units.get(unit_key) if unit_key else self.scope_unit
         return (
-            self.units.get(unit_key) if unit_key else None,
+            unit_id,
             self.people.get(person_key) if person_key else None,
             values.get(self.date_field) if self.date_field else None,
             status or None,
+            self.scope_unit if self.scope_unit is not None else unit_id,
         )
 
     def _inserter(self) -> BulkInsert:
@@ -187,6 +245,8 @@ class SubmissionWriter:
                 {
                     "campaign_id": self.campaign.id,
                     "form_id": self.form.id,
+                    "filing_id": self.filing.id,
+                    "withdrawn_by_id": None,
                     "archived": False,
                     "source_file": self.source,
                     "source_sheet": self.sheet,
@@ -205,13 +265,13 @@ class SubmissionWriter:
         if not batch:
             return
         keys = [row.key for row in batch]
-        known: dict[str, tuple[int, Any, bool]] = {}
+        known: dict[str, tuple[int, Any, bool, int | None]] = {}
         if self._written is None or not self._written.isdisjoint(keys):
             self._wait()
             self.session.flush()  # Core query: no autoflush
             known = {
-                key: (id_, data, archived)
-                for id_, key, data, archived in self.session.connection().execute(
+                key: (id_, data, archived, scope)
+                for id_, key, data, archived, scope in self.session.connection().execute(
                     _KNOWN, {"form_id": self.form.id, "keys": keys}
                 )
             }
@@ -221,23 +281,24 @@ class SubmissionWriter:
         changed: list[tuple[ParsedRow, dict[str, Any]]] = []
         anonymous = self.kind == "ballot"  # a ballot's row number could tell who filled it
         columns = self._columns
+        scopes = self.scopes
+        self.carried.update(keys)
         for row in batch:
             found = known.get(row.key) if known else None
             if found is None:
+                typed = columns(row.values)
+                scopes.add(typed[-1])
                 new_rows.append(
-                    (
-                        row.key,
-                        json_text(row.values),
-                        None if anonymous else row.row,
-                        *columns(row.values),
-                    )
+                    (row.key, json_text(row.values), None if anonymous else row.row, *typed)
                 )
                 new_values.append((row.key, row.values))
                 continue
             data = db.jsonable(row.values)
-            if found[1] != data or found[2]:
+            scope = columns(row.values)[-1]
+            if found[1] != data or found[2] or found[3] != scope:
                 changed.append((row, data))
             else:
+                scopes.add(scope)
                 self._unchanged += 1
         self._wait()
         if changed:
@@ -253,7 +314,8 @@ class SubmissionWriter:
     def _update(
         self, changed: list[tuple[ParsedRow, dict[str, Any]]], known: dict[str, tuple]
     ) -> list[tuple[Any, dict[str, Any]]]:
-        """Set the changed rows' new values, each change audited."""
+        """Set the changed rows' new values, each change audited; a withdrawn row sent again is
+        active again (counted as new)."""
         S = db.Submission
         anonymous = self.kind == "ballot"
         current_by_id = {
@@ -265,8 +327,12 @@ class SubmissionWriter:
         touched = []
         for row, data in changed:
             current = current_by_id[known[row.key][0]]
+            revived = current.archived
             before = {k: v for k, v in current.data.items() if data.get(k) != v}
             after = {k: v for k, v in data.items() if current.data.get(k) != v}
+            if revived:
+                before["撤回"], after["撤回"] = True, False
+            self._warn_reopened(row, current.data, data)
             db.record_change(
                 session=self.session,
                 entity="submission",
@@ -279,15 +345,33 @@ class SubmissionWriter:
                 at=self.now,
             )
             current.data = data
-            current.archived = False
+            current.archived, current.withdrawn_by_id = False, None
+            current.filing_id = self.filing.id
             current.source_file, current.source_sheet = self.source, self.sheet
             current.source_row = None if anonymous else row.row
             current.updated_at = self.now
-            for name, value in zip(TYPED_COLUMNS, self._columns(row.values), strict=True):
+            typed = self._columns(row.values)
+            self.scopes.add(typed[-1])
+            for name, value in zip(TYPED_COLUMNS, typed, strict=True):
                 setattr(current, name, value)
-            self._updated += 1
+            if revived:
+                self._inserted += 1
+            else:
+                self._updated += 1
             touched.append((current, row.values))
         return touched
+
+    def _warn_reopened(self, row: ParsedRow, old: dict[str, Any], new: dict[str, Any]) -> None:
+        """A sheet that sets a 销号 measure back to open overrides the ledger: say so."""
+        if self.kind != "rectification":
+            return
+        from ..ledger.states import CLOSED_STATES
+
+        if old.get("state") in CLOSED_STATES and new.get("state") not in CLOSED_STATES:
+            self.warnings.append(
+                f"第 {row.row} 行 {row.key}：状态由“{old.get('state')}”改为“{new.get('state')}”"
+                f"（原销号日期 {old.get('closed_on') or '未填'}、审核人 {old.get('reviewer') or '未填'}）"
+            )
 
     def _store(
         self,
@@ -347,5 +431,62 @@ class SubmissionWriter:
         }
 
     def finish(self) -> None:
+        """Finish the filing: for a replacing one, withdraw what its scope holds and it did not
+        carry; record the filing's scope and counts."""
         self.close()
         self.session.flush()
+        scope: list[int | None] | None = sorted(self.scopes, key=lambda s: (s is None, s or 0))
+        if self.scope_unit is not None:
+            scope = [self.scope_unit]
+        if self.mode == "replace" and scope and not self._form_was_empty:
+            self.withdrawn = withdraw_rows(
+                self.session,
+                form=self.form,
+                filing=self.filing,
+                scope=scope,
+                keep=self.carried,
+                actor=self.actor,
+                now=self.now,
+            )
+        keys = {id_: key for key, id_ in self.units.items()}
+        filing = self.filing
+        filing.scope = [keys.get(s) if s is not None else None for s in scope or []]
+        filing.inserted, filing.updated, filing.unchanged = self.counts()
+        filing.rows = sum(self.counts())
+        filing.withdrawn = self.withdrawn.own(self.form.key)
+        if not (self._inserted or self._updated or self.withdrawn.by_form):
+            self.session.delete(filing)  # changed nothing: no history entry (idempotent)
+            self.recorded = False
+        self.session.flush()
+
+    def summary(self) -> str:
+        """`替换 局机关党支部 的 支委会 记录：新增 0、更新 2、撤回 1`."""
+        names = {u.id: u.name for u in self.loaded.units}
+        who = scope_text(
+            [names.get(s, s) if s else "（未填单位）" for s in self.filing.scope or []]
+        )
+        label = MODE_LABELS[self.mode]
+        text = (
+            f"{label} {who} 的 {self.form.title} 记录：新增 {self._inserted}、"
+            f"更新 {self._updated}、未变 {self._unchanged}"
+        )
+        if self.mode == "replace":
+            text += f"、撤回 {self.withdrawn.own(self.form.key)}"
+        cascaded = self.withdrawn.cascaded(self.form.key)
+        if cascaded:
+            text += "（连带撤回 " + "、".join(f"{k} {n} 条" for k, n in cascaded.items()) + "）"
+        return text
+
+
+def _subtree(loaded: LoadedCampaign, unit: str) -> set[str]:
+    """`unit` and every unit under it (keys)."""
+    children: dict[str | None, list[str]] = {}
+    for u in loaded.units:
+        children.setdefault(u.parent, []).append(u.id)
+    found, todo = set(), [unit]
+    while todo:
+        key = todo.pop()
+        if key not in found:
+            found.add(key)
+            todo.extend(children.get(key, []))
+    return found

@@ -10,7 +10,7 @@ Importing this package does no work: no engine, no settings, no connection.
 
 from .activity import ATTENDANCE_STATES, Activity, Attendance
 from .base import NAMING_CONVENTION, Base, JsonType, UtcDateTime, utcnow
-from .campaign import ASSIGNMENT_STATES, Assignment, Campaign, Form, Measure, Stage
+from .campaign import Assignment, Campaign, Form, Measure, Stage
 from .engine import (
     make_engine,
     make_session_factory,
@@ -21,7 +21,9 @@ from .engine import (
 )
 from .evaluation import Ballot, BallotCast, EvaluationResult, EvaluationRound
 from .feedback import FeedbackItem, PoliticalFileEntry
-from .ledger import PROBLEM_STATES, Problem, Rectification
+from .filing import FILING_MODES, Filing
+from .ledger import Problem, Rectification
+from .lookup import campaign_id, find_campaign
 from .migrate import (
     SchemaError,
     SchemaNotCurrent,
@@ -38,10 +40,8 @@ from .org import Person, Unit
 from .submission import Submission
 
 __all__ = [
-    "ASSIGNMENT_STATES",
     "ATTENDANCE_STATES",
     "NAMING_CONVENTION",
-    "PROBLEM_STATES",
     "Activity",
     "Assignment",
     "Attendance",
@@ -52,6 +52,8 @@ __all__ = [
     "Campaign",
     "EvaluationResult",
     "EvaluationRound",
+    "FILING_MODES",
+    "Filing",
     "FeedbackItem",
     "Form",
     "JsonType",
@@ -69,8 +71,10 @@ __all__ = [
     "Submission",
     "Unit",
     "UtcDateTime",
+    "campaign_id",
     "check_schema",
     "current_revision",
+    "find_campaign",
     "head_revision",
     "is_current",
     "jsonable",

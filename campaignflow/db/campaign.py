@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import ArchivedMixin, Base, IdMixin, utcnow
 
-ASSIGNMENT_STATES = ("pending", "in_progress", "done", "waived")
-
 
 class Campaign(IdMixin, ArchivedMixin, Base):
     """One campaign (key = `campaign.id` of its spec)."""
@@ -89,20 +87,24 @@ class Measure(IdMixin, ArchivedMixin, Base):
 
 
 class Assignment(IdMixin, ArchivedMixin, Base):
-    """One owner unit's share of a measure: its state, due date, completion and evidence."""
+    """One owner unit's share of a measure: its due date and what the owner reported.
+
+    `reported_on` is the date the owner reported it done (措施进展, the UI, the CLI), with its
+    evidence: a dated fact. Whether it is done as of a date is computed from that and from the
+    measure's rule over the data (`campaignflow.progress`); no verdict is stored here.
+    """
 
     __tablename__ = "assignment"
     __table_args__ = (UniqueConstraint("measure_id", "unit_id"),)
 
     measure_id: Mapped[int] = mapped_column(ForeignKey("measure.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
-    state: Mapped[str] = mapped_column(default="pending", server_default="pending")
     due_on: Mapped[dt.date | None] = mapped_column(index=True)
-    done_at: Mapped[dt.datetime | None]
+    reported_on: Mapped[dt.date | None]
     evidence: Mapped[list[Any]] = mapped_column(default=list)  # files or links given as proof
     note: Mapped[str | None]
 
     @property
     def has_progress(self) -> bool:
-        """True once someone has worked on it (then the spec may not silently drop it)."""
-        return self.state != "pending" or self.done_at is not None or bool(self.evidence)
+        """True once someone has reported on it (then the spec may not silently drop it)."""
+        return self.reported_on is not None or bool(self.evidence)

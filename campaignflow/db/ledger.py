@@ -9,11 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, IdMixin
 
-PROBLEM_STATES = ("open", "closed", "consolidated")  # 未整改完 / 已销号 / 已巩固
-
 
 class Problem(IdMixin, Base):
-    """A problem found (问题清单 row); closes when all its rectification measures are 销号."""
+    """A problem found (问题清单 row) of an active submission. Whether it is closed as of a date
+    follows from its measures (`campaignflow.ledger.states`); nothing of that is stored here."""
 
     __tablename__ = "problem"
     __table_args__ = (UniqueConstraint("form_id", "code"), UniqueConstraint("submission_id"))
@@ -27,13 +26,12 @@ class Problem(IdMixin, Base):
     category: Mapped[str | None]
     description: Mapped[str]
     found_on: Mapped[dt.date | None]
-    state: Mapped[str] = mapped_column(default="open")
-    closed_on: Mapped[dt.date | None]
-    consolidated_on: Mapped[dt.date | None]
 
 
 class Rectification(IdMixin, Base):
-    """A rectification measure (整改清单 row) of one problem, with its lifecycle and evidence."""
+    """A rectification measure (整改清单 row) of one problem, with its lifecycle and evidence:
+    a typed copy of its active submission's values (the submission is the source; the ledger's
+    state changes write there first)."""
 
     __tablename__ = "rectification"
     __table_args__ = (UniqueConstraint("form_id", "code"), UniqueConstraint("submission_id"))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.engine import URL
 
+from ..errors import EXIT_FAILURE, CampaignflowError
 from .engine import make_engine, writer_engine
 
 if TYPE_CHECKING:  # alembic is imported only when a function needs it (it is slow to import)
@@ -24,8 +25,10 @@ MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 MIGRATION_LOCK_ID = 0x63666D6967  # "cfmig": the advisory lock held while upgrading PostgreSQL
 
 
-class SchemaError(RuntimeError):
+class SchemaError(CampaignflowError, RuntimeError):
     """The database schema is not one this campaignflow can work with as it is."""
+
+    exit_code = EXIT_FAILURE
 
 
 class SchemaUnknown(SchemaError):

@@ -1,4 +1,9 @@
-"""Form submissions: one row per imported or entered form row, typed common fields + JSON rest."""
+"""Form rows: one row per imported or entered form row, typed common fields + JSON rest.
+
+The table keeps its historical name `submission`; each row belongs to the filing (填报, see
+`filing.py`) that last wrote or confirmed it. `archived` means withdrawn (撤回): the row is kept,
+audited and restorable, and never counts.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,11 @@ class Submission(IdMixin, ArchivedMixin, Base):
     on_date: Mapped[dt.date | None]  # the row's date (activity date, found_on, received_on …)
     status: Mapped[str | None]  # the row's state field, when the form has one
     data: Mapped[dict[str, Any]]  # every field value by field id, JSON-ready
+    # who sent it (填报单位): the filing's unit, else the row's own unit; a replacing filing
+    # withdraws the rows of its scope units it does not carry
+    scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id"))
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id"))
     source_file: Mapped[str | None]  # path or name of the file it came from
     source_sheet: Mapped[str | None]
     source_row: Mapped[int | None]  # 1-based row number in that sheet

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import CampaignflowError
 
-class EvaluationError(ValueError):
+
+class EvaluationError(CampaignflowError, ValueError):
     """A round or form that cannot be evaluated (message in Chinese, for the user)."""
 
 

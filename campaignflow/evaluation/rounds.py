@@ -32,10 +32,7 @@ def findings_form(loaded: LoadedCampaign, ev: Evaluation) -> str | None:
 
 
 def _campaign(session: Session, loaded: LoadedCampaign) -> db.Campaign:
-    campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id))
-    if campaign is None:
-        raise EvaluationError(f"活动 {loaded.spec.campaign.id} 尚未同步到数据库：请先运行 sync")
-    return campaign
+    return db.find_campaign(session, loaded.spec.campaign.id)
 
 
 def _form_row(session: Session, campaign: db.Campaign, form_id: str) -> db.Form | None:
@@ -192,11 +189,7 @@ def _store(session: Session, rnd: db.EvaluationRound, result: RoundResult, ids) 
 def round_keys(*, engine: Engine, loaded: LoadedCampaign) -> list[tuple[str, str]]:
     """(form id, round key) of every round with ballots."""
     with db.read_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign is None:
-            return []
+        campaign = _campaign(session, loaded)
         return [
             (fk, rk)
             for fk, rk in session.execute(

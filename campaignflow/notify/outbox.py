@@ -83,13 +83,7 @@ def dedupe_key(item: ReminderItem, recipient: Recipient) -> str:
 
 def _ids(engine: Engine, loaded: LoadedCampaign) -> tuple[int, dict[tuple[str, str], int]]:
     with db.read_session(engine) as session:
-        campaign_id = session.scalar(
-            select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign_id is None:
-            raise ValueError(
-                f"活动 {loaded.spec.campaign.id} 尚未写入数据库：请先运行 campaignflow sync"
-            )
+        campaign_id = db.campaign_id(session, loaded.spec.campaign.id)
         rows = session.execute(
             select(db.Assignment.id, db.Measure.key, db.Unit.key)
             .join(db.Measure, db.Measure.id == db.Assignment.measure_id)

@@ -27,9 +27,8 @@ def narrative_items(
         rows = session.scalars(
             select(db.Submission.data)
             .join(db.Form, db.Form.id == db.Submission.form_id)
-            .join(db.Campaign, db.Campaign.id == db.Form.campaign_id)
             .where(
-                db.Campaign.key == loaded.spec.campaign.id,
+                db.Form.campaign_id == db.campaign_id(session, loaded.spec.campaign.id),
                 db.Form.key == form_id,
                 db.Submission.archived.is_(False),
             )

@@ -14,12 +14,16 @@ import tempfile
 from importlib.resources import files
 from pathlib import Path
 
+from ..errors import EXIT_FAILURE, CampaignflowError
+
 INSTALL_HINT = "未安装 LibreOffice：sudo apt-get install --no-install-recommends libreoffice-writer-nogui（或 .ci/install-system-deps）"
 TIMEOUT = 120
 
 
-class PdfError(RuntimeError):
+class PdfError(CampaignflowError, RuntimeError):
     """LibreOffice ran but produced no PDF."""
+
+    exit_code = EXIT_FAILURE
 
 
 def find_soffice() -> str | None:

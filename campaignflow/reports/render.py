@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..errors import CampaignflowError
 from .filters import FILTERS
 
 MAX_POWER = 100
@@ -24,15 +25,12 @@ MAX_NUMBER = 10**12  # operands of * beyond this are refused
 
 
 # what each kind of template receives (context.phase_context / context.final_context)
-PHASE_VARIABLES = frozenset(
-    {"campaign", "stage", "as_of", "progress", "m", "metric_info", "ledger", "gate"}
-)
-FINAL_VARIABLES = frozenset(
-    {"campaign", "as_of", "stages", "progress", "m", "metric_info", "ledger", "narrative"}
-)
+_COMMON = {"campaign", "as_of", "m", "metric_info", "ledger", "evaluation", "activities"}
+PHASE_VARIABLES = frozenset({*_COMMON, "stage", "progress", "gate", "exit_gate"})
+FINAL_VARIABLES = frozenset({*_COMMON, "stages", "progress", "narrative"})
 
 
-class ReportTemplateError(ValueError):
+class ReportTemplateError(CampaignflowError, ValueError):
     """A template failed to render; names the template file and line."""
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import CampaignflowError
+
 
 @dataclass(frozen=True)
 class SpecIssue:
@@ -43,7 +45,7 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-class SpecError(Exception):
+class SpecError(CampaignflowError):
     """A campaign file is invalid; carries every issue found, sorted by position."""
 
     def __init__(self, issues: list[SpecIssue]) -> None:

@@ -17,11 +17,12 @@
 from __future__ import annotations
 
 import time
+import weakref
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..db import check_schema, write_session, writer_lock
+from ..db import Campaign, check_schema, read_session, write_session, writer_lock
 from .desired import desired_state
 from .result import (
     ENTITIES,
@@ -36,19 +37,59 @@ from .result import (
 from .writer import _Writer
 
 ATTEMPTS = 3
+_DESIRED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loaded campaign -> desired
+STATS = {"syncs": 0, "skipped": 0}  # this process's syncs that wrote, and those skipped
+
+
+def _desired(loaded: CampaignSource):
+    """The desired state of a loaded campaign, computed once per loaded object."""
+    try:
+        found = _DESIRED.get(loaded)
+    except TypeError:  # not weak-referenceable: compute every time
+        return desired_state(loaded)
+    if found is None:
+        found = _DESIRED[loaded] = desired_state(loaded)
+    return found
+
+
+def _unchanged(engine: Engine, desired, loaded: CampaignSource) -> bool:
+    """The database already holds exactly this spec (same digest, same file, not archived)."""
+    with read_session(engine) as session:
+        row = session.execute(
+            select(Campaign.spec_digest, Campaign.spec_path, Campaign.archived).where(
+                Campaign.key == desired.campaign["key"]
+            )
+        ).first()
+    return (
+        row is not None
+        and row.spec_digest == desired.digest
+        and row.spec_path == str(loaded.path)
+        and not row.archived
+    )
 
 
 def sync_campaign(
-    *, engine: Engine, loaded: CampaignSource, archive: bool = False, actor: str = "campaignflow"
+    *,
+    engine: Engine,
+    loaded: CampaignSource,
+    archive: bool = False,
+    actor: str = "campaignflow",
+    skip_unchanged: bool = False,
 ) -> SyncResult:
     """Write `loaded` into the database; see the module docstring for the rules.
 
     Raises `SchemaNotCurrent` if the database needs `db upgrade`, `SyncRefused` if the spec drops
     items with data and `archive` is False, `SyncError` for other spec problems. Nothing is
-    written when it raises.
+    written when it raises. With `skip_unchanged` (flows), a database that already holds this
+    very spec (same content digest, same file) is left alone: nothing is compared or written
+    (`SyncResult.skipped`).
     """
-    desired = desired_state(loaded)  # every spec-level problem surfaces before a connection
+    desired = _desired(loaded)  # every spec-level problem surfaces before a connection
     check_schema(engine)
+    if skip_unchanged and not archive and _unchanged(engine, desired, loaded):
+        STATS["skipped"] += 1
+        return SyncResult(campaign=desired.campaign["key"], skipped=True)
+    STATS["syncs"] += 1
     for attempt in range(ATTEMPTS):
         try:
             with write_session(engine) as session:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..errors import CampaignflowError
+
 if TYPE_CHECKING:
     from ..spec.models import Campaign as CampaignSpec
     from ..spec.models import Measure as MeasureSpec
@@ -73,6 +75,7 @@ class SyncResult:
     campaign: str
     counts: dict[str, Counts] = field(default_factory=lambda: {e: Counts() for e in ENTITIES})
     changes: list[Change] = field(default_factory=list)
+    skipped: bool = False  # the database already held this very spec: nothing was compared
 
     @property
     def total(self) -> Counts:
@@ -87,6 +90,8 @@ class SyncResult:
 
     def summary(self) -> str:
         """One line in Chinese, e.g. `新增 40、更新 2、归档 1、未变 37`."""
+        if self.skipped:
+            return "方案未改动（与上次同步相同），跳过"
         t = self.total
         return f"新增 {t.inserted}、更新 {t.updated}、归档 {t.archived}、未变 {t.unchanged}"
 
@@ -104,7 +109,7 @@ class SyncResult:
         return lines
 
 
-class SyncError(Exception):
+class SyncError(CampaignflowError):
     """The spec cannot be written to the database; nothing was written."""
 
     def __init__(self, message: str, problems: Iterable[str] = ()) -> None:

@@ -126,9 +126,8 @@ class _Writer:
                 )
         for (measure_key, unit_key), row in gone["assignment"].items():
             if measure_key not in gone["measure"] and row.has_progress:
-                problems.append(
-                    f"措施 {measure_key} 不再由 {unit_key} 负责，但该单位已开始办理（状态 {row.state}）"
-                )
+                done = f"{row.reported_on} 报告完成" if row.reported_on else "已提交佐证材料"
+                problems.append(f"措施 {measure_key} 不再由 {unit_key} 负责，但该单位已{done}")
         if problems:
             raise SyncRefused(
                 f"{self.loaded.path}: 方案删除了已有数据的项目，未写入任何更改。"
@@ -198,7 +197,7 @@ class _Writer:
         cid = self.campaign.id
         if entity == "assignment":
             table = Assignment.__table__
-            rows = [{**values, "state": "pending", "evidence": []} for _, values in new]
+            rows = [{**values, "evidence": []} for _, values in new]
             self.session.execute(insert(table), rows)
             ids = {
                 (m, u): id_

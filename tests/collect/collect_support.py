@@ -98,3 +98,8 @@ def submissions(engine: Engine, form_key: str) -> dict[str, dict[str, Any]]:
 
 def date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The data rows of a shipped sample .csv (header → value), to derive expected figures."""
+    return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))

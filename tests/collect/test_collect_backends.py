@@ -41,8 +41,7 @@ def _contents(engine) -> dict[str, object]:
                 for s in session.scalars(select(db.Submission))
             ),
             "problems": sorted(
-                (p.code, p.state, p.found_on, p.description)
-                for p in session.scalars(select(db.Problem))
+                (p.code, p.found_on, p.description) for p in session.scalars(select(db.Problem))
             ),
             "rectifications": sorted(
                 (r.code, r.state, r.due_on, r.problem_id is not None)

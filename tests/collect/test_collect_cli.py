@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from collect_support import PROBLEM_HEADER, problem, row_counts, write_xlsx
+from collect_support import PROBLEM_HEADER, csv_rows, problem, row_counts, write_xlsx
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -61,13 +61,16 @@ def test_import_syncs_first_then_imports_and_is_idempotent(db: str) -> None:
     first = run("import", SPEC, "problems", BAPO / "data" / "problems.csv", "--db", db)
     assert first.exit_code == 0, first.output + first.stderr
     assert "尚未同步到数据库" in first.stdout and "已先同步" in first.stdout
-    assert "共 12 行，新增 12，更新 0，未变 0" in first.stdout
+    n = len(csv_rows(BAPO / "data" / "problems.csv"))
+    assert (
+        f"共 {n} 行）：替换" in first.stdout and f"新增 {n}、更新 0、未变 0、撤回 0" in first.stdout
+    )
 
     # the form may be named by its title too
     again = run("import", SPEC, "问题清单", BAPO / "data" / "problems.csv", "--db", db)
     assert again.exit_code == 0
     assert "已先同步" not in again.stdout
-    assert "共 12 行，新增 0，更新 0，未变 12" in again.stdout
+    assert f"新增 0、更新 0、未变 {n}、撤回 0（无变化" in again.stdout
 
 
 def test_a_bad_file_lists_every_error_on_stderr_and_exits_2(db: str, tmp_path: Path) -> None:
@@ -181,7 +184,8 @@ def test_ledger_exports_after_imports(db: str, tmp_path: Path) -> None:
     target = tmp_path / "台账.xlsx"
     result = run("ledger", SPEC, "-o", target, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert "问题 12 个，整改措施 14 条" in result.stdout
+    problems, fixes = (len(csv_rows(BAPO / "data" / f"{f}.csv")) for f in ("problems", "fixes"))
+    assert f"问题 {problems} 个，整改措施 {fixes} 条" in result.stdout
     assert load_workbook(target).sheetnames == ["问题清单整改台账"]
 
 
@@ -191,10 +195,12 @@ def test_ledger_book_has_three_sheets(db: str, tmp_path: Path) -> None:
     target = tmp_path / "台账.xlsx"
     result = run("ledger", SPEC, "--book", "--as-of", "2023-06-30", "-o", target, "--db", db)
     assert result.exit_code == 0, result.stderr
-    assert "新增 0 条，推进落实 3 条，已办结销号 11 条" in result.stdout
+    states = [r["状态"] for r in csv_rows(BAPO / "data" / "fixes.csv")]  # all 销号 by 06-30
+    closed = sum(s in ("已完成", "巩固") for s in states)
+    assert f"新增 0 条，推进落实 {len(states) - closed} 条，已办结销号 {closed} 条" in result.stdout
     book = load_workbook(target)
     assert book.sheetnames == ["新增", "推进落实", "已办结销号"]
-    assert [book[name].max_row - 1 for name in book.sheetnames] == [0, 3, 11]
+    assert [book[name].max_row - 1 for name in book.sheetnames] == [0, len(states) - closed, closed]
 
 
 def test_ledger_of_an_unsynced_campaign_exits_2(db: str, tmp_path: Path) -> None:

@@ -10,8 +10,9 @@ from collect_support import row_counts, submissions
 from openpyxl import load_workbook
 
 from campaignflow.collect import import_file
-from campaignflow.collect.ledger_sheet import COLUMNS, LedgerUnavailable, write_ledger
+from campaignflow.collect.ledger_sheet import COLUMNS, write_ledger
 from campaignflow.collect.template import LISTS_SHEET, text_width, write_template
+from campaignflow.errors import NotSynced
 from campaignflow.spec import effective_fields
 
 
@@ -193,6 +194,6 @@ def test_ledger_of_an_unsynced_campaign_is_refused(bapo, tmp_path) -> None:
     from campaignflow.db import open_database
 
     engine = open_database(f"sqlite:///{tmp_path}/empty.db")
-    with pytest.raises(LedgerUnavailable, match="尚未写入数据库"):
+    with pytest.raises(NotSynced, match="尚未写入数据库"):
         write_ledger(engine=engine, loaded=bapo.loaded, path=tmp_path / "台账.xlsx")
     engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def test_refused_sync_leaves_the_database_byte_identical(cli, spec_file, tmp_pat
     assert cli("sync", spec_file.path).exit_code == 0
     engine = make_engine(f"sqlite:///{tmp_path / 'home' / 'campaignflow.db'}")
     with write_session(engine) as session:
-        session.execute(update(Assignment).values(state="done"))
+        session.execute(update(Assignment).values(reported_on=dt.date(2023, 3, 10)))
     engine.dispose()
     db = _settle(tmp_path)
     before = _sha(db)

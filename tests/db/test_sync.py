@@ -85,7 +85,7 @@ def test_first_sync_writes_the_whole_spec(engine, spec_file):
         ("find", "branch-1"),
         ("find", "branch-2"),
     }
-    assert all(a.state == "pending" for a in _assignments(engine).values())
+    assert all(a.reported_on is None for a in _assignments(engine).values())
     audit = _audit(engine)
     assert len(audit) == 21 and {a.action for a in audit} == {"insert"}
     assert {a.actor for a in audit} == {"tester"}
@@ -178,7 +178,7 @@ def _start_work(engine, measure: str, unit: str) -> None:
             .where(Measure.key == measure, Unit.key == unit)
         )
         assignment = session.scalars(query).one()
-        assignment.state = "in_progress"
+        assignment.reported_on = dt.date(2023, 4, 20)
         assignment.evidence = ["会议记录.docx"]
 
 
@@ -202,7 +202,8 @@ def test_removing_a_measure_with_data_is_refused_unless_archived(engine, spec_fi
     result = sync_campaign(engine=engine, loaded=spec_file.load(), archive=True)
     assert result.counts["measure"].archived == 1 and result.counts["assignment"].archived == 2
     kept = _assignments(engine)[("find", "branch-1")]
-    assert kept.archived and kept.state == "in_progress" and kept.evidence == ["会议记录.docx"]
+    assert kept.archived and kept.reported_on == dt.date(2023, 4, 20)
+    assert kept.evidence == ["会议记录.docx"]
 
 
 def test_removing_a_form_with_submissions_is_refused_unless_archived(engine, spec_file):

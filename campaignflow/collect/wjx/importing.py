@@ -205,6 +205,8 @@ def _import(
             sheet=sheet,
             actor=actor,
             now=now,
+            mode="append",  # an export holds every answer so far; pushes come one by one
+            channel="问卷星",
         )
         for start in range(0, len(rows), BATCH):
             batch = rows[start : start + BATCH]
