@@ -67,8 +67,8 @@ class Cadence:
         return dataclasses.asdict(self)
 
 
-def _campaign_id(session, loaded: LoadedCampaign) -> int | None:
-    return session.scalar(select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id))
+def _campaign_id(session, loaded: LoadedCampaign) -> int:
+    return db.campaign_id(session, loaded.spec.campaign.id)
 
 
 def _month(engine: Engine, column):
@@ -89,8 +89,6 @@ def activity_counts(
     month = _month(engine, db.Activity.held_on)
     with db.read_session(engine) as session:
         campaign_id = _campaign_id(session, loaded)
-        if campaign_id is None:
-            return []
         present = (
             select(db.Attendance.activity_id, func.count().label("n"))
             .where(db.Attendance.state == "出席")
@@ -206,8 +204,6 @@ def cadence(
     month = _month(engine, db.Activity.held_on)
     with db.read_session(engine) as session:
         campaign_id = _campaign_id(session, loaded)
-        if campaign_id is None:
-            return result
         units = session.execute(
             select(db.Unit.id, db.Unit.name, db.Unit.kind)
             .where(db.Unit.campaign_id == campaign_id, db.Unit.archived.is_(False))
@@ -290,8 +286,6 @@ def political_files(
     entries: dict[str, list[dict[str, Any]]] = {}
     with db.read_session(engine) as session:
         campaign_id = _campaign_id(session, loaded)
-        if campaign_id is None:
-            return result
         names = dict(
             session.execute(
                 select(db.Person.id, db.Person.name).where(db.Person.campaign_id == campaign_id)
@@ -352,14 +346,12 @@ def political_files(
 
 
 def report_data(
-    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, since: dt.date | None = None
+    counts: list[ActivityCount], check: Cadence, files: PoliticalFiles
 ) -> dict[str, Any]:
-    """Plain data for report templates (`activities.by_type.党课.times`, …)."""
+    """Plain data for report templates (`activities.by_type.党课.times`, …), from the counts,
+    the cadence check and the political files computed once for the run."""
     import dataclasses
 
-    counts = activity_counts(engine=engine, loaded=loaded, as_of=as_of, since=since)
-    check = cadence(engine=engine, loaded=loaded, as_of=as_of, since=since)
-    files = political_files(engine=engine, loaded=loaded, as_of=as_of)
     return {
         "counts": [dataclasses.asdict(c) for c in counts],
         "by_type": totals_by_type(counts),

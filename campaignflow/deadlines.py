@@ -19,8 +19,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from .calendar import CalendarNotCovered, WorkCalendar
-from .progress import AssignmentStatus, MemoCalendar, Progress, memo_calendar
+from .calendar import CalendarNotCovered, MemoCalendar, WorkCalendar
+from .progress import NOT_STARTED, AssignmentStatus, Progress
 from .spec import LoadedCampaign
 
 BEFORE_DUE = "即将到期"
@@ -102,7 +102,7 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
     """Digests per recipient unit: before-due reminders, overdue notices, escalations to the
     owner's superior unit after `escalate_after` working days."""
     policy = loaded.spec.reminders
-    calendar = memo_calendar(loaded)
+    calendar = MemoCalendar(loaded.calendar)
     units = {u.id: u for u in loaded.units}
     digests: dict[str, Digest] = {}
 
@@ -112,7 +112,7 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
         digest.items.append(item)
 
     for status in progress.items:
-        if status.done or status.due is None or status.state == "未开始":
+        if status.done or status.due is None or status.state == NOT_STARTED:
             continue
         due = effective_due(calendar, status.due)
         if as_of <= due:

@@ -12,10 +12,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from . import db
+from .errors import CampaignflowError
 from .metrics import MetricValue
-from .progress import stage_progress
+from .progress import Progress
 from .spec import LoadedCampaign
-from .spec.models import Gate
+from .spec.models import Gate, Phase, Track
+
+Stage = Phase | Track
 
 
 @dataclass
@@ -31,7 +34,7 @@ class GateResult:
         return [f"{name}：{detail}" for name, ok, detail in self.checks if not ok]
 
 
-class GateError(ValueError):
+class GateError(CampaignflowError, ValueError):
     """A sign-off for an unknown phase, or similar user mistakes."""
 
 
@@ -49,11 +52,7 @@ def sign_off(
     if stage not in {s.id for s in loaded.spec.stages}:
         raise GateError(f"没有阶段 {stage}（可选：{'、'.join(s.id for s in loaded.spec.stages)}）")
     with db.write_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign is None:
-            raise GateError("活动尚未写入数据库：请先运行 campaignflow sync")
+        campaign = db.find_campaign(session, loaded.spec.campaign.id)
         db.record_change(
             session=session,
             entity="stage",
@@ -78,9 +77,7 @@ def record_declined(
 ) -> None:
     """Record that a sign-off was refused or never given (timeout): the gate stays closed."""
     with db.write_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
+        campaign = db.find_campaign(session, loaded.spec.campaign.id)
         db.record_change(
             session=session,
             entity="stage",
@@ -89,7 +86,7 @@ def record_declined(
             before=None,
             after={"by": by, "reason": reason, "on": on.isoformat()},
             actor=actor,
-            campaign_id=campaign.id if campaign else None,
+            campaign_id=campaign.id,
         )
 
 
@@ -113,12 +110,24 @@ def signed_off(
     return None
 
 
+def signoffs(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, dict | None]:
+    """Stage id -> its latest sign-off dated on or before `as_of` (None: not signed)."""
+    return {
+        stage.id: signed_off(engine=engine, loaded=loaded, stage=stage.id, as_of=as_of)
+        for stage in loaded.spec.stages
+    }
+
+
 def _check(
-    engine, loaded, stage_id: str, gate: Gate, as_of, metrics, label: str
+    stage: Stage,
+    gate: Gate,
+    progress: Progress,
+    signoff: dict | None,
+    metrics: dict[str, MetricValue],
+    label: str,
 ) -> list[tuple[str, bool, str]]:
     checks = []
     if gate.all_measures_done:
-        progress = stage_progress(engine=engine, loaded=loaded, stage=stage_id, as_of=as_of)
         open_items = [f"{i.title}（{i.unit_name}）" for i in progress.items if not i.done]
         detail = f"{progress.done}/{progress.total} 项已完成"
         if open_items:
@@ -127,9 +136,8 @@ def _check(
             )
         checks.append((f"{label}：措施全部完成", not open_items, detail))
     if gate.sign_off:
-        record = signed_off(engine=engine, loaded=loaded, stage=stage_id, as_of=as_of)
-        detail = f"{record['by']} 于 {record['on']} 签批" if record else f"待{gate.sign_off}签批"
-        checks.append((f"{label}：{gate.sign_off}签批", record is not None, detail))
+        detail = f"{signoff['by']} 于 {signoff['on']} 签批" if signoff else f"待{gate.sign_off}签批"
+        checks.append((f"{label}：{gate.sign_off}签批", signoff is not None, detail))
     for metric_id, minimum in gate.metrics.items():
         value = metrics.get(metric_id)
         number = value.value if value else None
@@ -141,13 +149,14 @@ def _check(
 
 def check_gate(
     *,
-    engine: Engine,
     loaded: LoadedCampaign,
     stage: str,
-    as_of: dt.date,
+    progress: dict[str, Progress],
+    signoffs: dict[str, dict | None],
     metrics: dict[str, MetricValue],
 ) -> GateResult:
-    """Entry criteria of `stage` and exit criteria of the phase before it (staged campaigns)."""
+    """May `stage` run: its entry criteria and the exit criteria of the phase before it
+    (staged campaigns), judged on one snapshot's progress, sign-offs and metrics."""
     stages = loaded.spec.stages
     index = next(i for i, s in enumerate(stages) if s.id == stage)
     checks: list[tuple[str, bool, str]] = []
@@ -155,11 +164,34 @@ def check_gate(
         previous = stages[index - 1]
         if previous.exit:
             checks += _check(
-                engine, loaded, previous.id, previous.exit, as_of, metrics, f"{previous.name}出口"
-            )
+                previous, previous.exit, progress[previous.id], signoffs.get(previous.id),
+                metrics, f"{previous.name}出口",
+            )  # fmt: skip
     current = stages[index]
     if getattr(current, "entry", None):
         checks += _check(
-            engine, loaded, current.id, current.entry, as_of, metrics, f"{current.name}入口"
+            current, current.entry, progress[current.id], signoffs.get(current.id), metrics,
+            f"{current.name}入口",
+        )  # fmt: skip
+    return GateResult(stage=stage, passed=all(ok for _, ok, _ in checks), checks=checks)
+
+
+def check_exit(
+    *,
+    loaded: LoadedCampaign,
+    stage: str,
+    progress: dict[str, Progress],
+    signoffs: dict[str, dict | None],
+    metrics: dict[str, MetricValue],
+) -> GateResult:
+    """Has `stage` met its own exit criteria (what its report says of the way on)."""
+    current = next(s for s in loaded.spec.stages if s.id == stage)
+    exit_gate = getattr(current, "exit", None)
+    checks = (
+        _check(
+            current, exit_gate, progress[stage], signoffs.get(stage), metrics, f"{current.name}出口"
         )
+        if exit_gate
+        else []
+    )
     return GateResult(stage=stage, passed=all(ok for _, ok, _ in checks), checks=checks)

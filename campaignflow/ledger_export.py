@@ -7,7 +7,8 @@ cells repeated), over every problem form of the campaign, split into:
 - **推进落实**: measures not closed (未启动、整改中、长期坚持) and problems with no measure yet;
 - **已办结销号**: measures 已完成 or 巩固.
 
-States are those the database holds now.
+States are those of `as_of` (a measure 销号 after it is still 推进落实), problems found after it
+are left out.
 """
 
 from __future__ import annotations
@@ -42,9 +43,7 @@ def ledger_book_rows(
     since = since or as_of.replace(day=1)
     meta = loaded.spec.campaign
     with db.read_session(engine) as session:
-        campaign = session.scalar(select(db.Campaign).where(db.Campaign.key == meta.id))
-        if campaign is None:
-            raise LedgerUnavailable(f"活动 {meta.id} 尚未写入数据库：请先运行 campaignflow sync")
+        campaign = db.find_campaign(session, meta.id)
         forms = problem_forms(session, campaign.id)
         if not forms:
             raise LedgerUnavailable(f"活动 {meta.id} 没有问题清单类表单（kind: problem）")
@@ -57,7 +56,7 @@ def ledger_book_rows(
                     )
                 ).all()
             )
-            form_rows, _, _ = ledger_rows(session, campaign.id, form)
+            form_rows, _, _ = ledger_rows(session, campaign.id, form, as_of)
             rows += [(r, found.get(r[PROBLEM_COL])) for r in form_rows]
     sheets: dict[str, list[list]] = {name: [] for name in SHEETS}
     for row, found_on in rows:

@@ -1,13 +1,18 @@
-"""The campaign's declared metrics, computed in SQL over the submissions (SQLite and PostgreSQL).
+"""The campaign's declared metrics, computed in SQL over the active rows (SQLite and PostgreSQL).
 
 `count`, `sum` and `distinct` give a number, or a {group: number} dict with `by`; `rate` gives a
-fraction in [0, 1] (None when the base is empty). Only rows dated on or before `as_of` (or undated)
-count, so a report for an earlier date is reproducible.
+fraction in [0, 1] (None when the base is empty), unrounded: figures are rounded once, where
+they are printed (`reports.filters.percent`, half up). Only rows dated on or before `as_of` (or
+undated) count, and a state field is read as of `as_of` (`asof`: a measure 销号 after the date
+was 整改中 then), so a report for an earlier date is right for that date. Withdrawn rows never
+count. Groups come in the declared order of their field's choices, zeros included (units and
+people in the spec's order), then any other value met.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +20,11 @@ from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from . import db
+from .asof import state_field, state_sql
 from .spec import LoadedCampaign
 from .spec.models import FormField, Metric
+
+NO_VALUE = "（空）"
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,29 @@ class MetricValue:
     value: Any  # int/float, None, or {group: value} (group tuples joined with " / ")
     unit: str | None
     kind: str  # count / sum / distinct / rate
+    definition: str = ""  # how a rate is computed, said where it is printed
+
+
+def definition(loaded: LoadedCampaign, metric: Metric) -> str:
+    """A rate's definition in words: `满意度为“满意”的 ÷ 办理状态为“已办结、已回复”的群众评议留言`."""
+    if metric.rate is None:
+        return ""
+    title = loaded.spec.forms[metric.rate.form].title
+    fields = loaded.form_fields(metric.rate.form)
+
+    def said(where: dict[str, Any]) -> str:
+        parts = []
+        for name, wanted in where.items():
+            label = fields[name].label or name
+            values = wanted if isinstance(wanted, list) else [wanted]
+            shown = "、".join("是" if v is True else "否" if v is False else str(v) for v in values)
+            parts.append(f"{label}为“{shown}”")
+        return "且".join(parts)
+
+    base = said(metric.where)
+    base = f"{base}的{title}" if base else f"全部{title}"
+    hit = said(metric.rate.where)
+    return f"{metric.title or '比率'} = 其中{hit}的 ÷ {base}"
 
 
 def compute_metrics(
@@ -35,34 +66,43 @@ def compute_metrics(
 ) -> dict[str, MetricValue]:
     """Every metric of the campaign as of `as_of`."""
     with db.read_session(engine) as session:
-        forms = _form_ids(session, loaded)
+        forms = form_ids(session, loaded)
         return {
-            metric_id: MetricValue(
-                id=metric_id,
-                title=metric.title or metric_id,
-                value=_compute(session, loaded, forms, metric, as_of),
-                unit=metric.unit,
-                kind=_kind(metric),
-            )
+            metric_id: _value_of(loaded, metric_id, _compute(session, loaded, forms, metric, as_of))
             for metric_id, metric in loaded.spec.metrics.items()
         }
 
 
-def _kind(metric: Metric) -> str:
+def _value_of(loaded: LoadedCampaign, metric_id: str, value: Any) -> MetricValue:
+    metric = loaded.spec.metrics[metric_id]
+    return MetricValue(
+        id=metric_id,
+        title=metric.title or metric_id,
+        value=value,
+        unit=metric.unit,
+        kind=metric_kind(metric),
+        definition=definition(loaded, metric),
+    )
+
+
+def metric_kind(metric: Metric) -> str:
     return next(k for k in ("count", "sum", "distinct", "rate") if getattr(metric, k) is not None)
 
 
-def _form_ids(session: Session, loaded: LoadedCampaign) -> dict[str, int]:
-    rows = session.execute(
-        select(db.Form.key, db.Form.id)
-        .join(db.Campaign, db.Campaign.id == db.Form.campaign_id)
-        .where(db.Campaign.key == loaded.spec.campaign.id)
-    ).all()
-    return dict(rows)
+def form_ids(session: Session, loaded: LoadedCampaign) -> dict[str, int]:
+    """Form key -> id of the campaign's forms."""
+    cid = db.campaign_id(session, loaded.spec.campaign.id)
+    return dict(
+        session.execute(select(db.Form.key, db.Form.id).where(db.Form.campaign_id == cid)).all()
+    )
 
 
-def field_expr(name: str, field: FormField):
-    """SQL expression of a submission's field value, typed by the field."""
+def field_expr(name: str, field: FormField, kind: str | None = None, as_of: dt.date | None = None):
+    """SQL expression of a submission's field value, typed by the field; a form `kind`'s state
+    field, with `as_of`, is its state as of that day."""
+    if kind is not None and as_of is not None and name == state_field(kind):
+        iso = as_of.isoformat()
+        return state_sql(kind, lambda n: db.Submission.data[n].as_string(), iso)
     value = db.Submission.data[name]
     if field.type == "int":
         return value.as_integer()
@@ -73,122 +113,260 @@ def field_expr(name: str, field: FormField):
     return value.as_string()
 
 
-def _condition(name: str, field: FormField, wanted: Any):
-    expr = field_expr(name, field)
+def _typed(field: FormField, wanted: Any) -> list[Any]:
     values = wanted if isinstance(wanted, list) else [wanted]
     if field.type == "int":
-        values = [int(v) for v in values]
-    elif field.type == "number":
-        values = [float(v) for v in values]
-    elif field.type == "bool":
-        values = [bool(v) for v in values]
-    else:
-        values = [str(v) for v in values]
+        return [int(v) for v in values]
+    if field.type == "number":
+        return [float(v) for v in values]
+    if field.type == "bool":
+        return [bool(v) for v in values]
+    return [str(v) for v in values]
+
+
+def _condition(expr, field: FormField, wanted: Any):
+    values = _typed(field, wanted)
     return expr.in_(values) if len(values) > 1 else expr == values[0]
 
 
+@dataclass(frozen=True)
+class _Query:
+    """What a metric's statement needs, decided once per metric."""
+
+    metric: Metric
+    kind: str  # count / sum / distinct / rate
+    fields: dict[str, FormField]
+    form_kind: str
+    base: list[Any]  # WHERE
+    groups: list[Any]  # the `by` expressions
+    value: Any  # the summed/distinct expression (sum, distinct)
+    hit: Any  # the rate's condition
+
+
+def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of: dt.date) -> _Query:
+    form = loaded.spec.forms[metric.form]
+    fields = loaded.form_fields(metric.form)
+
+    def expr(name: str):
+        return field_expr(name, fields[name], form.kind, as_of)
+
+    base = [
+        db.Submission.form_id == forms.get(metric.form, -1),
+        db.Submission.archived.is_(False),
+        or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
+        *(_condition(expr(n), fields[n], v) for n, v in metric.where.items()),
+    ]
+    kind = metric_kind(metric)
+    hit = None
+    if kind == "rate":
+        hit = and_(*(_condition(expr(n), fields[n], v) for n, v in metric.rate.where.items()))
+    return _Query(
+        metric=metric,
+        kind=kind,
+        fields=fields,
+        form_kind=form.kind,
+        base=base,
+        groups=[expr(n).label(f"g{i}") for i, n in enumerate(metric.group_by)],
+        value=expr(metric.field) if metric.field else None,
+        hit=hit,
+    )
+
+
+def _aggregates(q: _Query) -> list[Any]:
+    if q.kind == "count":
+        return [func.count(db.Submission.id)]
+    if q.kind == "sum":
+        return [func.coalesce(func.sum(q.value), literal(0))]
+    if q.kind == "distinct":
+        return [func.count(func.distinct(q.value))]
+    return [func.sum(case((q.hit, 1), else_=0)), func.count(db.Submission.id)]
+
+
 def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
-    stmt, names, rate = _statement(loaded, forms, metric, as_of)
-    if not names:
+    q = _query(loaded, forms, metric, as_of)
+    stmt = select(*q.groups, *_aggregates(q)).where(*q.base)
+    if not q.groups:
         row = session.execute(stmt).one()
-        return _ratio(row[0], row[1]) if rate else _number(row[0])
-    return {
-        _group_key(r[: len(names)], names): _value(r, names, rate) for r in session.execute(stmt)
+        return ratio(row[0], row[1]) if q.kind == "rate" else _number(row[0])
+    stmt = stmt.group_by(*q.groups)
+    found = {
+        tuple(r[: len(q.groups)]): _value(r[len(q.groups) :], q.kind) for r in session.execute(stmt)
     }
+    return _grouped(loaded, q, found)
 
 
 def compute_metrics_by_unit(
     *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, units: list[str]
 ) -> dict[str, dict[str, MetricValue]]:
     """Every metric per unit (by the rows' own unit), for the units given: one GROUP BY query per
-    metric. A unit without rows gets 0 (count/sum/distinct), None (rate) or {} (with `by`)."""
+    metric. A unit without rows gets 0 (count/sum/distinct), None (rate), or its groups at 0."""
     with db.read_session(engine) as session:
-        forms = _form_ids(session, loaded)
+        forms = form_ids(session, loaded)
+        cid = db.campaign_id(session, loaded.spec.campaign.id)
         ids = dict(
             session.execute(
-                select(db.Unit.id, db.Unit.key)
-                .join(db.Campaign, db.Campaign.id == db.Unit.campaign_id)
-                .where(db.Campaign.key == loaded.spec.campaign.id, db.Unit.key.in_(units))
+                select(db.Unit.id, db.Unit.key).where(
+                    db.Unit.campaign_id == cid, db.Unit.key.in_(units)
+                )
             ).all()
         )
         out: dict[str, dict[str, MetricValue]] = {key: {} for key in units}
         for metric_id, metric in loaded.spec.metrics.items():
-            stmt, names, rate = _statement(
-                loaded, forms, metric, as_of, by_unit=db.Submission.unit_id.in_(list(ids))
+            q = _query(loaded, forms, metric, as_of)
+            n = len(q.groups)
+            stmt = (
+                select(db.Submission.unit_id, *q.groups, *_aggregates(q))
+                .where(*q.base, db.Submission.unit_id.in_(list(ids)))
+                .group_by(db.Submission.unit_id, *q.groups)
             )
-            values: dict[str, Any] = {}
+            found: dict[str, dict[tuple, Any]] = {}
             for row in session.execute(stmt):
                 key = ids.get(row[0])
-                if key is None:
-                    continue
-                if names:
-                    group = _group_key(row[1 : 1 + len(names)], names)
-                    values.setdefault(key, {})[group] = _value(row[1:], names, rate)
-                else:
-                    values[key] = _ratio(row[1], row[2]) if rate else _number(row[1])
-            empty = {} if names else (None if rate else 0)
+                if key is not None:
+                    found.setdefault(key, {})[tuple(row[1 : 1 + n])] = _value(row[1 + n :], q.kind)
             for key in units:
-                out[key][metric_id] = MetricValue(
-                    id=metric_id,
-                    title=metric.title or metric_id,
-                    value=values.get(key, empty),
-                    unit=metric.unit,
-                    kind=_kind(metric),
-                )
+                mine = found.get(key, {})
+                if n:
+                    value = _grouped(loaded, q, mine)
+                elif mine:
+                    value = mine[()]
+                else:
+                    value = None if q.kind == "rate" else 0
+                out[key][metric_id] = _value_of(loaded, metric_id, value)
         return out
 
 
-def _statement(loaded, forms, metric: Metric, as_of: dt.date, by_unit=None):
-    """(SELECT [unit,] groups…, value[, base], group display names, is a rate)."""
-    fields = loaded.form_fields(metric.form)
-    base = [
-        db.Submission.form_id == forms.get(metric.form, -1),
-        db.Submission.archived.is_(False),
-        or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
-        *(_condition(n, fields[n], v) for n, v in metric.where.items()),
-    ]
-    groups = [field_expr(n, fields[n]).label(f"g{i}") for i, n in enumerate(metric.group_by)]
-    if by_unit is not None:
-        base.append(by_unit)
-        groups.insert(0, db.Submission.unit_id)
-    names = _display_names(loaded, [fields[n] for n in metric.group_by])
-    kind = _kind(metric)
-    if kind == "count":
-        aggs = [func.count(db.Submission.id)]
-    elif kind == "sum":
-        aggs = [func.coalesce(func.sum(field_expr(metric.field, fields[metric.field])), literal(0))]
-    elif kind == "distinct":
-        aggs = [func.count(func.distinct(field_expr(metric.field, fields[metric.field])))]
-    else:
-        hit = and_(*(_condition(n, fields[n], v) for n, v in metric.rate.where.items()))
-        aggs = [func.sum(case((hit, 1), else_=0)), func.count(db.Submission.id)]
-    stmt = select(*groups, *aggs).where(*base)
-    if groups:
-        stmt = stmt.group_by(*groups).order_by(*groups)
-    return stmt, names, kind == "rate"
+# ---------------------------------------------------------------- per owner (targets)
 
 
-def _value(row: tuple, names: list, rate: bool) -> Any:
-    """The value of a grouped row (after its group columns)."""
-    n = len(names)
-    return _ratio(row[n], row[n + 1]) if rate else _number(row[n])
+def unit_parts(
+    session: Session,
+    loaded: LoadedCampaign,
+    forms: dict[str, int],
+    metric: Metric,
+    as_of: dt.date,
+    dated: bool = False,
+) -> dict[Any, Any]:
+    """The metric's additive parts per unit id (None: rows of no unit) — or, with `dated`, per
+    (unit id, row date) — for judging each owner on its own rows: count/sum → a number, rate →
+    (hits, rows), distinct → the set of values. Ungrouped metrics only."""
+    q = _query(loaded, forms, metric, as_of)
+    keys = [db.Submission.unit_id] + ([db.Submission.on_date] if dated else [])
+    if q.kind == "distinct":
+        stmt = select(*keys, q.value).where(*q.base).distinct()
+        parts: dict[Any, Any] = {}
+        for *key, value in session.execute(stmt):
+            if value is not None:
+                parts.setdefault(key[0] if not dated else tuple(key), set()).add(value)
+        return parts
+    stmt = select(*keys, *_aggregates(q)).where(*q.base).group_by(*keys)
+    out = {}
+    for row in session.execute(stmt):
+        key = row[0] if not dated else (row[0], row[1])
+        rest = row[len(keys) :]
+        out[key] = (int(rest[0] or 0), int(rest[1] or 0)) if q.kind == "rate" else _number(rest[0])
+    return out
 
 
-def _display_names(loaded: LoadedCampaign, fields: list[FormField]) -> list[dict[str, str]]:
-    """Per group field: stored id -> name shown (units and people by name)."""
-    units = {u.id: u.name for u in loaded.units}
-    people = {p.id: p.name for p in loaded.people}
-    return [units if f.type == "unit" else people if f.type == "person" else {} for f in fields]
+def combine(kind: str, parts: Iterable[Any]) -> Any:
+    """One value from the parts of several units (see `unit_parts`)."""
+    parts = list(parts)
+    if kind == "rate":
+        hits = sum(h for h, _ in parts)
+        rows = sum(n for _, n in parts)
+        return ratio(hits, rows)
+    if kind == "distinct":
+        return len(set().union(*parts)) if parts else 0
+    return _number(sum(parts)) if parts else 0
+
+
+def depends_on_state(loaded: LoadedCampaign, metric: Metric) -> bool:
+    """Whether the metric reads a state as of the date (its value can fall as well as rise)."""
+    kind = loaded.spec.forms[metric.form].kind
+    name = state_field(kind)
+    rate_where = metric.rate.where if metric.rate else {}
+    return name is not None and (
+        name in metric.where or name in rate_where or name in metric.group_by
+    )
+
+
+# ---------------------------------------------------------------- values and groups
+
+
+def _value(rest: tuple, kind: str) -> Any:
+    """The value of a row after its group columns."""
+    return ratio(rest[0], rest[1]) if kind == "rate" else _number(rest[0])
+
+
+def _grouped(loaded: LoadedCampaign, q: _Query, found: dict[tuple, Any]) -> dict[str, Any]:
+    """{shown group: value} in declared order: every combination of the groups' declared
+    choices (zeros included), then the other values met in the data."""
+    specs = [q.fields[n] for n in q.metric.group_by]
+    declared = [_declared(loaded, spec) for spec in specs]
+    names = [_names(loaded, spec) for spec in specs]
+    empty = None if q.kind == "rate" else 0
+    ordered: dict[tuple, Any] = {}
+    if all(d is not None and d.zeros for d in declared):
+        for combo in _product([d.values for d in declared]):
+            ordered[combo] = found.get(combo, empty)
+
+    def rank(key: tuple) -> tuple:
+        out = []
+        for i, v in enumerate(key):
+            order = declared[i].values if declared[i] is not None else []
+            out.append((0, order.index(v)) if v in order else (1 if v is not None else 2, str(v)))
+        return tuple(out)
+
+    for key in sorted((k for k in found if k not in ordered), key=rank):
+        ordered[key] = found[key]
+    return {_group_key(k, names): v for k, v in ordered.items()}
+
+
+@dataclass(frozen=True)
+class _Declared:
+    values: list[Any]
+    zeros: bool  # every value shown, with 0 when there is no row
+
+
+def _declared(loaded: LoadedCampaign, spec: FormField) -> _Declared | None:
+    if spec.type == "choice":
+        return _Declared(list(spec.choices or ()), True)
+    if spec.type == "bool":
+        return _Declared([True, False], True)
+    if spec.type == "unit":
+        return _Declared([u.id for u in loaded.units], False)
+    if spec.type == "person":
+        return _Declared([p.id for p in loaded.people], False)
+    return None
+
+
+def _names(loaded: LoadedCampaign, spec: FormField) -> dict[str, str]:
+    """Stored id -> name shown (units and people by name, yes/no in Chinese)."""
+    if spec.type == "unit":
+        return {u.id: u.name for u in loaded.units}
+    if spec.type == "person":
+        return {p.id: p.name for p in loaded.people}
+    if spec.type == "bool":
+        return {"True": "是", "False": "否"}
+    return {}
+
+
+def _product(lists: list[list[Any]]) -> list[tuple]:
+    combos: list[tuple] = [()]
+    for values in lists:
+        combos = [(*c, v) for c in combos for v in values]
+    return combos
 
 
 def _group_key(values: tuple, names: list[dict[str, str]]) -> str:
     return " / ".join(
-        "（空）" if v is None else names[i].get(str(v), str(v)) for i, v in enumerate(values)
+        NO_VALUE if v is None else names[i].get(str(v), str(v)) for i, v in enumerate(values)
     )
 
 
-def _ratio(hits: Any, count: Any) -> float | None:
-    return None if not count else round(float(hits or 0) / float(count), 4)
+def ratio(hits: Any, count: Any) -> float | None:
+    """hits ÷ count, unrounded (None when count is 0)."""
+    return None if not count else float(hits or 0) / float(count)
 
 
 def _number(value: Any) -> int | float:

@@ -10,7 +10,7 @@ from campaignflow.naming import today
 from campaignflow.notify import RetryPolicy
 from tasks.deadlines import sweep_deadlines
 from tasks.notify import send_reminders
-from tasks.progress import refresh_progress
+from tasks.progress import progress_now
 from tasks.spec import active_campaigns, load_campaign
 
 
@@ -33,7 +33,8 @@ async def deadline_sweep(
         stages = [
             s for s in loaded.spec.stages if not s.window or s.window[0] <= as_of <= s.window[1]
         ]
-        progress = [refresh_progress(loaded, stage.id, as_of) for stage in stages]
+        by_stage = progress_now(loaded, as_of)
+        progress = [by_stage[stage.id] for stage in stages]
         for part in progress:
             sweep_deadlines(loaded, part, as_of)
         retry = RetryPolicy(attempts=retry_attempts, delay=retry_delay_seconds)

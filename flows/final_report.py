@@ -10,6 +10,7 @@ from campaignflow.naming import today
 from tasks.collect import collect
 from tasks.reports import publish_report, render_final_report
 from tasks.runinfo import add_tags
+from tasks.snapshot import snapshot
 from tasks.spec import load_campaign, sync_spec
 
 from ._names import final_run_name
@@ -17,14 +18,15 @@ from ._names import final_run_name
 
 @flow(name="final-report", flow_run_name=final_run_name, persist_result=False)
 async def final_report(spec_path: str, as_of: dt.date | None = None) -> dict:
-    """Sync, collect what is new, and write the closing report."""
+    """Sync, collect what is new, take the snapshot and write the closing report from it."""
     loaded = load_campaign(spec_path)
     as_of = as_of or today(loaded.spec.campaign.timezone)
     await add_tags(f"campaign:{loaded.spec.campaign.id}", "report:final")
     sync_spec(loaded)
     collect(loaded, "final")
-    markdown = render_final_report(loaded, as_of)
-    published = publish_report(loaded, "final", as_of, markdown)
+    snap = snapshot(loaded, None, as_of)
+    markdown = render_final_report(loaded, snap)
+    published = publish_report(loaded, "final", snap, markdown)
     return {
         "campaign": loaded.spec.campaign.id,
         "reports": {f: str(p) for f, p in published.files.items()},

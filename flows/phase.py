@@ -7,15 +7,15 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
-from tasks.activities import check_cadence
+from tasks.activities import show_cadence
 from tasks.deadlines import sweep_deadlines
-from tasks.evaluation import evaluate_ballots
+from tasks.evaluation import show_evaluation
 from tasks.gates import gate_check
-from tasks.ledger import reconcile_ledger
-from tasks.metrics import metrics
-from tasks.progress import refresh_progress, show_progress, start_progress
+from tasks.ledger import show_ledger
+from tasks.progress import show_progress, start_progress
 from tasks.reports import publish_report, render_phase_report
 from tasks.runinfo import add_tags
+from tasks.snapshot import snapshot
 from tasks.spec import load_campaign, sync_spec
 from tasks.ui_input import ask_sign_off
 
@@ -34,8 +34,9 @@ async def phase(
     branch_chunk_size: int = 50,
     inbox_files_per_chunk: int = 20,
 ) -> dict:
-    """Run one phase: sync, collect, gate, deadlines, ledger, metrics, report; with
-    `ask_sign_off_in_ui`, wait for the phase's sign-off in the Prefect UI (up to the timeout).
+    """Run one phase: sync, collect, take the snapshot, then gate, deadlines, ledger,
+    evaluation, cadence and the report — all from that one snapshot. With `ask_sign_off_in_ui`,
+    wait for the phase's sign-off in the Prefect UI (up to the timeout) before the snapshot.
     With `reports.branches` in the spec, also one report per 党支部, `branch_chunk_size` per
     chunk, across the workers when the chunk deployment is deployed; likewise the inbox's files,
     `inbox_files_per_chunk` per chunk."""
@@ -45,18 +46,17 @@ async def phase(
     sync_spec(loaded)
     bar = start_progress(loaded, phase, as_of)
     inbox = await collect_in_chunks(spec_path, loaded, phase, inbox_files_per_chunk)
-    progress = refresh_progress(loaded, phase, as_of)
-    show_progress(bar, loaded, progress)
     if ask_sign_off_in_ui:
         await ask_sign_off(loaded, phase, as_of, sign_off_timeout)
-    values = metrics(loaded, as_of)
-    gate = gate_check(loaded, phase, as_of, values)
-    sweep_deadlines(loaded, progress, as_of)
-    reconcile_ledger(loaded, phase, as_of)
-    evaluate_ballots(loaded, phase, as_of)
-    check_cadence(loaded, phase, as_of)
-    markdown = render_phase_report(loaded, phase, as_of, gate, values)
-    published = publish_report(loaded, f"phase:{phase}", as_of, markdown)
+    snap = snapshot(loaded, phase, as_of)
+    show_progress(bar, loaded, snap.stage_progress)
+    gate = gate_check(loaded, snap)
+    sweep_deadlines(loaded, snap.stage_progress, as_of)
+    show_ledger(loaded, phase, snap)
+    show_evaluation(loaded, phase, snap)
+    show_cadence(loaded, phase, snap)
+    markdown = render_phase_report(loaded, snap)
+    published = publish_report(loaded, f"phase:{phase}", snap, markdown)
     branches = None
     if loaded.spec.reports.branches:
         branches = await branch_reports(
@@ -68,8 +68,8 @@ async def phase(
         "as_of": as_of.isoformat(),
         "gate_passed": gate.passed,
         "gate_reasons": gate.reasons,
-        "done": progress.done,
-        "total": progress.total,
+        "done": snap.stage_progress.done,
+        "total": snap.stage_progress.total,
         "imported_files": len(inbox.files),
         "rejected_files": len(inbox.rejected),
         "reports": {fmt: str(path) for fmt, path in published.files.items()},

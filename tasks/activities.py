@@ -1,19 +1,17 @@
-"""Activities: 次/人次 by type and the 支部工作条例 cadence shortfalls per unit."""
+"""Activities of the run's snapshot: the 支部工作条例 cadence shortfalls per unit."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from campaignflow.activities import Cadence, cadence
+from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 
-from ._common import artifact_key, step, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact
 
 
 @step(name="组织生活频次检查")
-def check_cadence(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Cadence:
+def show_cadence(loaded: LoadedCampaign, stage: str, snap: Snapshot) -> None:
     """Shortfalls against the norms (支委会 monthly, 党员大会 quarterly …) as a table artifact."""
-    result = cadence(engine=workspace().engine, loaded=loaded, as_of=as_of)
+    result = snap.activities.cadence
     table_artifact(
         key=artifact_key(loaded.spec.campaign.id, stage, "cadence"),
         table=[
@@ -23,4 +21,3 @@ def check_cadence(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> Cadence
         or [{"党组织": "（无缺项）", "活动类型": "", "期间": "", "要求": "", "实际": 0}],
         description=f"检查期间 {result.checked_from} 至 {result.checked_to}，缺项 {len(result.shortfalls)} 处",
     )
-    return result

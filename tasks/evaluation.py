@@ -1,20 +1,18 @@
-"""民主测评: score every round of the campaign's ballot forms and store the results."""
+"""民主测评 of the run's snapshot: one table artifact per round."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from campaignflow.evaluation import RoundResult, evaluate_all, result_table
+from campaignflow.evaluation import result_table
+from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 
-from ._common import artifact_key, step, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact
 
 
-@step(name="民主测评计分")
-def evaluate_ballots(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> list[RoundResult]:
-    """Score and store each round; one table artifact per round (score, grade, class, reason)."""
-    results = evaluate_all(engine=workspace().engine, loaded=loaded, as_of=as_of)
-    for i, result in enumerate(results, 1):
+@step(name="民主测评结果")
+def show_evaluation(loaded: LoadedCampaign, stage: str, snap: Snapshot) -> None:
+    """Score, grade, class and reason per person, per round (as scored in the snapshot)."""
+    for i, result in enumerate(snap.evaluation, 1):
         table_artifact(
             key=artifact_key(loaded.spec.campaign.id, stage, "evaluation", str(i)),
             table=result_table(result) or [{"被测评人": "（无测评票）"}],
@@ -23,4 +21,3 @@ def evaluate_ballots(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> list
                 + "，".join(f"{k} {v} 人" for k, v in result.classes.items())
             ),
         )
-    return results

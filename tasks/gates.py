@@ -1,30 +1,25 @@
-"""The phase gate: entry criteria of this phase, exit criteria of the one before."""
+"""The phase gate, as judged in the run's snapshot: a table artifact and warnings."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from prefect import get_run_logger
 
-from campaignflow.gates import GateResult, check_gate
-from campaignflow.metrics import MetricValue
+from campaignflow.gates import GateResult
+from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 
-from ._common import artifact_key, step, table_artifact, workspace
+from ._common import artifact_key, step, table_artifact
 
 
 @step(name="关口检查")
-def gate_check(
-    loaded: LoadedCampaign, stage: str, as_of: dt.date, metrics: dict[str, MetricValue]
-) -> GateResult:
-    """Check the gate; the result is shown as a table and logged, never raised."""
-    result = check_gate(
-        engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of, metrics=metrics
-    )
+def gate_check(loaded: LoadedCampaign, snap: Snapshot) -> GateResult:
+    """Show the gate of the snapshot's stage as a table and log what is unmet; never raises."""
+    result = snap.gate
+    assert result is not None, "a gate needs the snapshot of a phase"
     logger = get_run_logger()
     if result.checks:
         table_artifact(
-            key=artifact_key(loaded.spec.campaign.id, stage, "gate"),
+            key=artifact_key(loaded.spec.campaign.id, result.stage, "gate"),
             table=[
                 {"条件": n, "结果": "满足" if ok else "未满足", "说明": d}
                 for n, ok, d in result.checks

@@ -1,58 +1,49 @@
-"""Render and publish reports; show them in the Prefect UI."""
+"""Render and publish reports from the run's snapshot; show them in the Prefect UI."""
 
 from __future__ import annotations
-
-import datetime as dt
 
 from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
-from campaignflow.gates import GateResult
-from campaignflow.metrics import MetricValue
 from campaignflow.reports import Published, final_context, phase_context, publish, render_template
+from campaignflow.reports.charts import report_charts
 from campaignflow.reports.narrative import narrative_items
+from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 
 from ._common import IO_RETRIES, artifact_key, step, workspace
 
 
 @step(name="生成阶段报告")
-def render_phase_report(
-    loaded: LoadedCampaign,
-    stage: str,
-    as_of: dt.date,
-    gate: GateResult,
-    metrics: dict[str, MetricValue],
-) -> str:
+def render_phase_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     """The phase report as Markdown (the campaign's template, or the built-in one)."""
-    context = phase_context(
-        engine=workspace().engine,
-        loaded=loaded,
-        stage=stage,
-        as_of=as_of,
-        gate=gate,
-        metrics=metrics,
-    )
+    context = phase_context(loaded=loaded, snapshot=snap)
     reports = loaded.spec.reports
-    template = reports.phases.get(stage) or reports.phase
+    template = reports.phases.get(snap.stage) or reports.phase
     return render_template(loaded.root / template if template else None, "phase.md.j2", context)
 
 
 @step(name="生成总结报告")
-def render_final_report(loaded: LoadedCampaign, as_of: dt.date) -> str:
-    ws = workspace()
-    narrative = narrative_items(engine=ws.engine, loaded=loaded, as_of=as_of)
-    context = final_context(engine=ws.engine, loaded=loaded, as_of=as_of, narrative=narrative)
+def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
+    narrative = narrative_items(engine=workspace().engine, loaded=loaded, as_of=snap.as_of)
+    context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)
     template = loaded.spec.reports.final
     return render_template(loaded.root / template if template else None, "final.md.j2", context)
 
 
 @step(name="发布报告", **IO_RETRIES)
-def publish_report(loaded: LoadedCampaign, scope: str, as_of: dt.date, markdown: str) -> Published:
-    """Write .md/.html/.docx (and .pdf); a markdown artifact with the report and links to the files."""
+def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown: str) -> Published:
+    """Write .md/.html/.docx (and .pdf) with the snapshot's charts; a markdown artifact with the
+    report and links to the files."""
     ws = workspace()
     published = publish(
-        engine=ws.engine, loaded=loaded, home=ws.home, scope=scope, as_of=as_of, markdown=markdown
+        engine=ws.engine,
+        loaded=loaded,
+        home=ws.home,
+        scope=scope,
+        as_of=snap.as_of,
+        markdown=markdown,
+        charts=report_charts(loaded, snap),
     )
     logger = get_run_logger()
     for fmt, why in published.skipped.items():

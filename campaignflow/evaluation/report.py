@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from ..figures import percent_text
 from .models import RoundResult
 
 
@@ -19,8 +20,8 @@ def result_table(result: RoundResult) -> list[dict[str, Any]]:
                 "有效票": p.valid,
                 "得分": p.score if p.score is not None else "—",
                 "等次": p.grade or "—",
-                "优秀率": f"{p.excellent_rate:.0%}" if p.excellent_rate is not None else "—",
-                "称职以上率": f"{p.pass_rate:.0%}" if p.pass_rate is not None else "—",
+                "优秀率": percent_text(p.excellent_rate, 0),
+                "称职以上率": percent_text(p.pass_rate, 0),
                 "分类": p.classification or "—",
                 "理由": p.reason,
             }

@@ -6,6 +6,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from ..figures import half_up, percent_text
 from ..spec.models import Evaluation
 from .models import PersonResult, RoundResult, Vote
 
@@ -42,6 +43,11 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+def _score(x: float) -> float:
+    """A score as kept and printed: two decimals, half up."""
+    return float(half_up(x, 2))
+
+
 def score_of(ev: Evaluation, votes: Iterable[Vote]) -> float | None:
     """The weighted score of one person's votes (None without a valid vote); see `campaignflow.evaluation`."""
     points = ev.grades
@@ -52,7 +58,7 @@ def score_of(ev: Evaluation, votes: Iterable[Vote]) -> float | None:
             by_group.setdefault(v.rater_group, []).append(float(p))
     if not ev.rater_groups:
         allp = [p for ps in by_group.values() for p in ps]
-        return round(math.fsum(allp) / len(allp), 2) if allp else None
+        return _score(math.fsum(allp) / len(allp)) if allp else None
     weighted, weights = [], []
     for group, weight in ev.rater_groups.items():
         ps = by_group.get(group)
@@ -61,7 +67,7 @@ def score_of(ev: Evaluation, votes: Iterable[Vote]) -> float | None:
             weights.append(weight)
     if not weights:
         return None
-    return round(math.fsum(weighted) / math.fsum(weights), 2)
+    return _score(math.fsum(weighted) / math.fsum(weights))
 
 
 def _grade_for(score: float, floors: dict[str, float], ranked: list[tuple[str, float]]) -> str:
@@ -149,8 +155,8 @@ def score_round(
                     and ev.grades.get(g) is not None
                     and ev.grades[g] >= pass_points
                 )
-                person.excellent_rate = round(top / person.denominator, 4)
-                person.pass_rate = round(ok / person.denominator, 4)
+                person.excellent_rate = top / person.denominator
+                person.pass_rate = ok / person.denominator
             by_group: dict[str, list[Vote]] = {}
             for v in own:
                 by_group.setdefault(v.rater_group or "（未填）", []).append(v)
@@ -161,7 +167,7 @@ def score_round(
                 pts = [float(ev.grades[v.grade]) for v in gv if ev.grades.get(v.grade) is not None]
                 person.groups[g] = {
                     "ballots": len(gv),
-                    "mean": round(math.fsum(pts) / len(pts), 2) if pts else None,
+                    "mean": _score(math.fsum(pts) / len(pts)) if pts else None,
                     "shown": True,
                 }
         result.people.append(person)
@@ -203,7 +209,7 @@ def _veto(ev, person: PersonResult, indicators, ticks: Counter, valid: int, conf
             n = ticks.get(ind_id, 0)
             if n / valid > ev.veto_share:
                 person.veto_reasons.append(
-                    f"“{ind.title}”被 {n}/{valid} 张有效票勾选（超过 {ev.veto_share:.0%}）"
+                    f"“{ind.title}”被 {n}/{valid} 张有效票勾选（超过 {percent_text(ev.veto_share, 0)}）"
                 )
     person.vetoed = bool(person.veto_reasons)
 
@@ -228,7 +234,7 @@ def _apply_quotas(ev, people: list[PersonResult], ranked, notes: list[str]) -> N
             p.grade = order[lower]
             p.grade_reason = (
                 f"得分 {_fmt(p.score)} 可评{grade}，但{grade}名额为被测评人数的 "
-                f"{quota.at_most:.0%}（{cap} 人），按得分顺延为{order[lower]}"
+                f"{percent_text(quota.at_most, 0)}（{cap} 人），按得分顺延为{order[lower]}"
             )
         notes.append(f"{grade}名额 {cap} 人：{len(demoted)} 人顺延为{order[lower]}")
 

@@ -11,8 +11,8 @@ States of a rectification measure and the transitions allowed (anything else is
 
 销号 (close) needs evidence (text, or a file that exists) and a reviewer who is not the measure's
 责任人. Reopening needs a reason. Every change is audit-logged (`audit_log`, action `state`).
-A problem is closed when all its measures are 已完成/巩固/长期坚持 (and it has at least one),
-consolidated when all are 巩固/长期坚持 (at least one 巩固); reopening a measure reopens it.
+A problem is closed (整改完成) on a date when it has at least one measure and all of them were
+已完成/巩固/长期坚持 on that date (`states.problem_closed`); nothing of it is stored.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ from .transitions import (
     evidence_text,
     find_measure,
     mark_standing,
-    refresh_problem,
     reopen_measure,
     start_measure,
     transition,
@@ -68,7 +67,6 @@ __all__ = [
     "reconcile",
     "reconcile_by_unit",
     "reconciliation_table",
-    "refresh_problem",
     "reopen_measure",
     "start_measure",
     "transition",

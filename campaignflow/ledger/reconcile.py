@@ -1,16 +1,49 @@
-"""对账: counts over a campaign's problems and rectification measures on a date."""
+"""对账: counts over a campaign's problems and rectification measures as of a date, in SQL.
+
+The one definition of each ledger figure (reports, artifacts, charts and the ledger export all
+read these):
+
+- **问题** (`problems`): problems of active submissions found on or before the date (undated
+  ones always); their measures are the **整改措施** (`measures`).
+- A measure's state is its state as of the date (`asof.state_as_of`: one 销号 after the date
+  was still 整改中). **已销号** (`measures_closed`): 已完成 or 巩固; **长期坚持**
+  (`measures_standing`); **未完成** (`measures_open`): 未启动 or 整改中.
+- **整改措施销号率** (`closure_rate`) = 已销号 ÷ 整改措施.
+- A problem is **整改完成** (`problems_closed`) when it has a measure and every one of its
+  measures is 已销号 or 长期坚持; **问题整改完成率** (`problem_closure_rate`) = 整改完成的问题 ÷ 问题.
+- **逾期** (`overdue`): a measure neither 已销号 nor 长期坚持 whose 整改时限 is before the date.
+
+Breakdowns keep the declared order (states, the problem forms' choices, units as in the spec)
+and show zeros.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session
 
 from .. import db
+from ..asof import state_sql
 from ..spec import LoadedCampaign
-from .states import CLOSED_STATES, STANDING_STATE, STATES
+from ..spec.kinds import PROBLEM_SOURCES
+from .states import CLOSED_STATES, IN_PROGRESS, NOT_STARTED, STANDING_STATE, STATES
+
+FINISHED_STATES = (*CLOSED_STATES, STANDING_STATE)  # a problem is 整改完成 when all its are
+OPEN_STATES = (NOT_STARTED, IN_PROGRESS)
+UNSET = "（未填）"
+NO_UNIT = "（未指定）"
+
+DEFINITIONS = {
+    "closure_rate": "整改措施销号率 = 已销号措施 ÷ 整改措施",
+    "problem_closure_rate": (
+        "问题整改完成率 = 整改完成的问题 ÷ 问题总数（问题的全部整改措施已销号或长期坚持即为整改完成）"
+    ),
+}
 
 
 @dataclass
@@ -21,34 +54,36 @@ class Reconciliation:
     problems_closed: int = 0
     measures: int = 0
     measures_closed: int = 0
+    measures_standing: int = 0
+    measures_open: int = 0
     overdue: list[dict] = field(default_factory=list)
     closed_without_evidence: list[dict] = field(default_factory=list)
     by_state: dict[str, int] = field(default_factory=dict)
     by_source: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
-    open_by_unit: dict[str, int] = field(default_factory=dict)
-    by_unit: dict[str, dict[str, int]] = field(
-        default_factory=dict
-    )  # unit -> problems/closed/measures…
+    open_by_unit: dict[str, int] = field(default_factory=dict)  # unit -> problems not 整改完成
+    by_unit: dict[str, dict[str, int]] = field(default_factory=dict)  # unit -> problems/closed/…
     measures_per_problem: dict[str, int] = field(default_factory=dict)  # problem code -> measures
     problems_without_measures: list[str] = field(default_factory=list)
+    open_problems: list[str] = field(default_factory=list)  # codes of problems not 整改完成
 
     @property
     def closure_rate(self) -> float | None:
-        return round(self.problems_closed / self.problems, 4) if self.problems else None
+        """整改措施销号率 = 已销号 ÷ 整改措施 (None without measures)."""
+        return self.measures_closed / self.measures if self.measures else None
 
     @property
-    def measure_closure_rate(self) -> float | None:
-        return round(self.measures_closed / self.measures, 4) if self.measures else None
+    def problem_closure_rate(self) -> float | None:
+        """问题整改完成率 = 整改完成的问题 ÷ 问题 (None without problems)."""
+        return self.problems_closed / self.problems if self.problems else None
 
     def as_dict(self) -> dict:
-        """Plain data for report templates (rates included)."""
-        import dataclasses
-
+        """Plain data for report templates (rates and their definitions included)."""
         return {
             **dataclasses.asdict(self),
             "closure_rate": self.closure_rate,
-            "measure_closure_rate": self.measure_closure_rate,
+            "problem_closure_rate": self.problem_closure_rate,
+            "definitions": dict(DEFINITIONS),
             "overdue_count": len(self.overdue),
             "closed_without_evidence_count": len(self.closed_without_evidence),
             "mean_measures_per_problem": (
@@ -58,140 +93,214 @@ class Reconciliation:
 
 
 def reconcile(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> Reconciliation:
-    """Counts over the campaign's problems and rectification measures known on `as_of`.
-
-    Measures of problems found after `as_of` are left out with their problems; a measure closed
-    after `as_of` counts as 整改中.
-    """
+    """对账 of the whole campaign as of `as_of` (see the module doc for each figure)."""
     with db.read_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign is None:
-            return Reconciliation()
-        units = _unit_names(session, campaign.id)
-        problems = session.scalars(
-            select(db.Problem).where(db.Problem.campaign_id == campaign.id)
-        ).all()
-        measures = session.scalars(
-            select(db.Rectification).where(db.Rectification.campaign_id == campaign.id)
-        ).all()
-    return _tally(problems, measures, units, as_of)
+        return _reconcile(session, loaded, as_of, None)[None]
 
 
 def reconcile_by_unit(
     *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, units: list[str]
 ) -> dict[str, Reconciliation]:
     """对账 of each unit given: its own problems (by the problem's unit) and their measures."""
-    out = {key: Reconciliation() for key in units}
     with db.read_session(engine) as session:
-        campaign = session.scalar(
-            select(db.Campaign).where(db.Campaign.key == loaded.spec.campaign.id)
+        found = _reconcile(session, loaded, as_of, units)
+    return {key: found.get(key) or _empty(loaded) for key in units}
+
+
+def measure_state(as_of: dt.date):
+    """SQL: a rectification's state as of `as_of` (from its ledger row's columns)."""
+    return state_sql("rectification", lambda name: getattr(db.Rectification, name), as_of)
+
+
+def _known(as_of: dt.date):
+    return or_(db.Problem.found_on.is_(None), db.Problem.found_on <= as_of)
+
+
+def _reconcile(
+    session: Session, loaded: LoadedCampaign, as_of: dt.date, units: list[str] | None
+) -> dict[str | None, Reconciliation]:
+    """Reconciliations keyed by unit key (by the problem's unit), or {None: whole campaign}."""
+    cid = db.campaign_id(session, loaded.spec.campaign.id)
+    unit_rows = session.execute(
+        select(db.Unit.id, db.Unit.key, db.Unit.name)
+        .where(db.Unit.campaign_id == cid)
+        .order_by(db.Unit.sort_order, db.Unit.id)
+    ).all()
+    names = {id_: name for id_, _key, name in unit_rows}
+    keys = {id_: key for id_, key, _name in unit_rows}
+    problem_where = [db.Problem.campaign_id == cid, _known(as_of)]
+    group = literal(None).label("g")
+    if units is not None:
+        wanted = [id_ for id_, key, _ in unit_rows if key in set(units)]
+        problem_where.append(db.Problem.unit_id.in_(wanted))
+        group = db.Problem.unit_id.label("g")
+    state = measure_state(as_of).label("state")
+    measures = (
+        select(
+            group,
+            db.Rectification.problem_id,
+            db.Rectification.owner_unit_id,
+            db.Rectification.code,
+            db.Rectification.measure,
+            db.Rectification.due_on,
+            db.Rectification.evidence,
+            state,
         )
-        if campaign is None:
-            return out
-        names = _unit_names(session, campaign.id)
-        keys = dict(
-            session.execute(
-                select(db.Unit.id, db.Unit.key).where(
-                    db.Unit.campaign_id == campaign.id, db.Unit.key.in_(units)
-                )
-            ).all()
+        .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
+        .where(*problem_where)
+        .cte("m")
+    )
+    finished = measures.c.state.in_(FINISHED_STATES)
+    closed = measures.c.state.in_(CLOSED_STATES)
+    late = and_(~finished, measures.c.due_on.is_not(None), measures.c.due_on < as_of)
+    out: dict[Any, Reconciliation] = {}
+
+    def of(g: Any) -> Reconciliation:
+        key = keys.get(g) if units is not None else None
+        if key not in out:
+            out[key] = _empty(loaded)
+        return out[key]
+
+    # measures by state, and by owner unit
+    for g, st, n in session.execute(
+        select(measures.c.g, measures.c.state, func.count()).group_by(
+            measures.c.g, measures.c.state
         )
-        problems = session.scalars(
-            select(db.Problem).where(
-                db.Problem.campaign_id == campaign.id, db.Problem.unit_id.in_(list(keys))
-            )
-        ).all()
-        measures = session.scalars(
-            select(db.Rectification)
-            .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
-            .where(db.Problem.campaign_id == campaign.id, db.Problem.unit_id.in_(list(keys)))
-        ).all()
-    unit_of = {p.id: keys[p.unit_id] for p in problems}
-    own_problems: dict[str, list] = {key: [] for key in units}
-    own_measures: dict[str, list] = {key: [] for key in units}
-    for p in problems:
-        own_problems[keys[p.unit_id]].append(p)
-    for m in measures:
-        own_measures[unit_of[m.problem_id]].append(m)
-    for key in units:
-        out[key] = _tally(own_problems[key], own_measures[key], names, as_of)
+    ):
+        r = of(g)
+        r.by_state[st] = r.by_state.get(st, 0) + n
+        r.measures += n
+        r.measures_closed += n if st in CLOSED_STATES else 0
+        r.measures_standing += n if st == STANDING_STATE else 0
+        r.measures_open += n if st in OPEN_STATES else 0
+    for g, owner, n, n_closed, n_late in session.execute(
+        select(
+            measures.c.g,
+            measures.c.owner_unit_id,
+            func.count(),
+            func.sum(case((closed, 1), else_=0)),
+            func.sum(case((late, 1), else_=0)),
+        ).group_by(measures.c.g, measures.c.owner_unit_id)
+    ):
+        row = _unit_row(of(g), names.get(owner, NO_UNIT))
+        row["measures"] += n
+        row["measures_closed"] += int(n_closed or 0)
+        row["overdue"] += int(n_late or 0)
+    # the lists: overdue, and 销号 without evidence
+    listed = (
+        select(
+            measures.c.g,
+            measures.c.code,
+            measures.c.measure,
+            measures.c.owner_unit_id,
+            measures.c.due_on,
+            measures.c.state,
+            late.label("late"),
+        )
+        .where(or_(late, and_(closed, func.coalesce(func.trim(measures.c.evidence), "") == "")))
+        .order_by(measures.c.code)
+    )
+    for g, code, text, owner, due, st, is_late in session.execute(listed):
+        item = {"code": code, "measure": text, "unit": names.get(owner, ""), "due": due,
+                "state": st}  # fmt: skip
+        (of(g).overdue if is_late else of(g).closed_without_evidence).append(item)
+    # problems: closed when every measure is finished
+    per_problem = (
+        select(
+            measures.c.problem_id,
+            func.count().label("n"),
+            func.sum(case((finished, 1), else_=0)).label("f"),
+        )
+        .group_by(measures.c.problem_id)
+        .subquery()
+    )
+    n = func.coalesce(per_problem.c.n, 0)
+    done = and_(n > 0, per_problem.c.f == n)
+    problems = session.execute(
+        select(
+            group,
+            db.Problem.code,
+            db.Problem.unit_id,
+            db.Problem.source,
+            db.Problem.category,
+            n,
+            case((done, 1), else_=0),
+        )
+        .outerjoin(per_problem, per_problem.c.problem_id == db.Problem.id)
+        .where(*problem_where)
+        .order_by(db.Problem.code)
+    ).all()
+    for g, code, unit, source, category, count, is_done in problems:
+        r = of(g)
+        r.problems += 1
+        r.problems_closed += is_done
+        r.measures_per_problem[code] = count
+        if not count:
+            r.problems_without_measures.append(code)
+        name = names.get(unit, NO_UNIT)
+        row = _unit_row(r, name)
+        row["problems"] += 1
+        row["problems_closed"] += is_done
+        if not is_done:
+            r.open_by_unit[name] = r.open_by_unit.get(name, 0) + 1
+            r.open_problems.append(code)
+        key = source or UNSET
+        r.by_source[key] = r.by_source.get(key, 0) + 1
+        key = category or UNSET
+        r.by_category[key] = r.by_category.get(key, 0) + 1
+    order = [name for _id, _key, name in unit_rows]
+    for r in out.values():
+        _order(r, order)
+    if not out and units is None:
+        out[None] = _empty(loaded)
     return out
 
 
-def _unit_names(session, campaign_id: int) -> dict[int, str]:
-    return dict(
-        session.execute(
-            select(db.Unit.id, db.Unit.name).where(db.Unit.campaign_id == campaign_id)
-        ).all()
+def _empty(loaded: LoadedCampaign) -> Reconciliation:
+    """A reconciliation with every declared state, source and category at zero."""
+    sources, categories = _declared(loaded)
+    return Reconciliation(
+        by_state=dict.fromkeys(STATES, 0),
+        by_source=dict.fromkeys(sources, 0),
+        by_category=dict.fromkeys(categories, 0),
     )
 
 
-def _tally(problems, measures, units: dict[int, str], as_of: dt.date) -> Reconciliation:
-    """The counts over the given problems and measures (those known on `as_of`)."""
-    result = Reconciliation()
-    problems = [p for p in problems if p.found_on is None or p.found_on <= as_of]
-    known = {p.id for p in problems}
-    measures = [m for m in measures if m.problem_id in known]
-    by_problem: dict[int, list[db.Rectification]] = {}
-    states: Counter[str] = Counter()
-    unit_rows: dict[str, Counter[str]] = {}
-    for m in measures:
-        state = _state_as_of(m, as_of)
-        states[state] += 1
-        by_problem.setdefault(m.problem_id, []).append(m)
-        unit = units.get(m.owner_unit_id, "（未指定）")
-        unit_rows.setdefault(unit, Counter())["measures"] += 1
-        row = {
-            "code": m.code,
-            "measure": m.measure,
-            "unit": units.get(m.owner_unit_id, ""),
-            "due": m.due_on,
-            "state": state,
-        }
-        if state not in CLOSED_STATES and state != STANDING_STATE and m.due_on and m.due_on < as_of:
-            result.overdue.append(row)
-            unit_rows[unit]["overdue"] += 1
-        if state in CLOSED_STATES:
-            unit_rows[unit]["measures_closed"] += 1
-            if not (m.evidence or "").strip():
-                result.closed_without_evidence.append(row)
-    result.measures = len(measures)
-    result.measures_closed = sum(states[s] for s in CLOSED_STATES)
-    result.by_state = {s: states[s] for s in STATES if states[s]} | {
-        s: n for s, n in states.items() if s not in STATES
-    }
-    open_units: Counter[str] = Counter()
-    for p in problems:
-        own = by_problem.get(p.id, [])
-        closed = bool(own) and all(
-            _state_as_of(m, as_of) in (*CLOSED_STATES, STANDING_STATE) for m in own
-        )
-        result.problems_closed += closed
-        unit = units.get(p.unit_id, "（未指定）")
-        unit_rows.setdefault(unit, Counter())["problems"] += 1
-        result.measures_per_problem[p.code] = len(own)
-        if not own:
-            result.problems_without_measures.append(p.code)
-        if closed:
-            unit_rows[unit]["problems_closed"] += 1
-        else:
-            open_units[unit] += 1
-    result.problems = len(problems)
-    result.by_source = dict(Counter(p.source or "（未填）" for p in problems))
-    result.by_category = dict(Counter(p.category or "（未填）" for p in problems))
-    result.open_by_unit = dict(sorted(open_units.items()))
+def _declared(loaded: LoadedCampaign) -> tuple[list[str], list[str]]:
+    """The choices of the problem forms' source and category fields, in declared order."""
+    sources: dict[str, None] = {}
+    categories: dict[str, None] = {}
+    for form_id, form in loaded.spec.forms.items():
+        if form.kind != "problem":
+            continue
+        fields = loaded.form_fields(form_id)
+        for name, target in (("source", sources), ("category", categories)):
+            spec = fields.get(name)
+            if spec is not None and spec.type == "choice":
+                target.update(dict.fromkeys(spec.choices or ()))
+    if not sources:
+        sources = dict.fromkeys(PROBLEM_SOURCES)
+    return list(sources), list(categories)
+
+
+def _unit_row(r: Reconciliation, name: str) -> dict[str, int]:
     keys = ("problems", "problems_closed", "measures", "measures_closed", "overdue")
-    result.by_unit = {u: {k: c[k] for k in keys} for u, c in sorted(unit_rows.items())}
-    return result
+    return r.by_unit.setdefault(name, dict.fromkeys(keys, 0))
 
 
-def _state_as_of(m: db.Rectification, as_of: dt.date) -> str:
-    """A measure closed after `as_of` was still 整改中 then."""
-    if m.state in CLOSED_STATES and m.closed_on and m.closed_on > as_of:
-        return "整改中"
-    return m.state
+def _order(r: Reconciliation, units: list[str]) -> None:
+    """Units in spec order (then 未指定). The other breakdowns already hold the declared values
+    first (from `_empty`), then others as met; （未填） goes last."""
+    rank = {name: i for i, name in enumerate(units)}
+
+    def by_unit(item: tuple[str, Any]) -> tuple:
+        return (rank.get(item[0], len(rank)), item[0])
+
+    r.by_unit = dict(sorted(r.by_unit.items(), key=by_unit))
+    r.open_by_unit = dict(sorted(r.open_by_unit.items(), key=by_unit))
+    for counts in (r.by_state, r.by_source, r.by_category):
+        if UNSET in counts:
+            counts[UNSET] = counts.pop(UNSET)
 
 
 def reconciliation_table(result: Reconciliation) -> list[dict]:
@@ -200,7 +309,7 @@ def reconciliation_table(result: Reconciliation) -> list[dict]:
         {
             "责任单位": unit,
             "问题": c["problems"],
-            "已销号问题": c["problems_closed"],
+            "整改完成的问题": c["problems_closed"],
             "整改措施": c["measures"],
             "已销号措施": c["measures_closed"],
             "逾期措施": c["overdue"],
@@ -211,7 +320,7 @@ def reconciliation_table(result: Reconciliation) -> list[dict]:
         {
             "责任单位": "合计",
             "问题": result.problems,
-            "已销号问题": result.problems_closed,
+            "整改完成的问题": result.problems_closed,
             "整改措施": result.measures,
             "已销号措施": result.measures_closed,
             "逾期措施": len(result.overdue),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..errors import CampaignflowError
+
 CLOSED_STATES = ("已完成", "巩固")
 STANDING_STATE = "长期坚持"
 NOT_STARTED, IN_PROGRESS, DONE, CONSOLIDATED = "未启动", "整改中", "已完成", "巩固"
@@ -16,7 +18,7 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 SOURCES = ("自己找", "领导点", "互相提", "巡察", "审计", "群众评议")
 
 
-class LedgerError(ValueError):
+class LedgerError(CampaignflowError, ValueError):
     """A ledger change that cannot be made (message in Chinese, for the user)."""
 
 

@@ -1,4 +1,8 @@
-"""The measures' state machine: 销号, 巩固, 长期坚持 and reopening, audit-logged."""
+"""The measures' state machine: 销号, 巩固, 长期坚持 and reopening, audit-logged.
+
+A change is written to the measure's submission (the one source of its values) and copied to
+its ledger row; a problem's state is never stored — it follows from its measures on any date
+(`reconcile`)."""
 
 from __future__ import annotations
 
@@ -12,7 +16,6 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..spec import LoadedCampaign
 from .states import (
-    CLOSED_STATES,
     CONSOLIDATED,
     DONE,
     IN_PROGRESS,
@@ -41,11 +44,11 @@ def find_measure(
     session: Session, loaded: LoadedCampaign, code: str, form: str | None = None
 ) -> db.Rectification:
     """The rectification measure `code` of the campaign (of `form` when several forms have it)."""
+    cid = db.campaign_id(session, loaded.spec.campaign.id)
     query = (
         select(db.Rectification, db.Form.key)
         .join(db.Form, db.Form.id == db.Rectification.form_id)
-        .join(db.Campaign, db.Campaign.id == db.Rectification.campaign_id)
-        .where(db.Campaign.key == loaded.spec.campaign.id, db.Rectification.code == code)
+        .where(db.Rectification.campaign_id == cid, db.Rectification.code == code)
     )
     if form is not None:
         query = query.where(db.Form.key == form)
@@ -79,7 +82,7 @@ def transition(
 ) -> db.AuditEntry | None:
     """Move `measure` to state `to`, checking the rules (see `campaignflow.ledger`); audit-logged.
 
-    Raises `IllegalTransition` with a message for the user. Also updates its problem's state.
+    Raises `IllegalTransition` with a message for the user.
     """
     if to not in STATES:
         raise IllegalTransition(f"未知状态“{to}”（可选：{'、'.join(STATES)}）")
@@ -117,7 +120,26 @@ def transition(
             "note": f"{measure.note}；{note}" if measure.note else note,
         }
         extra["reason"] = reason
-    entry = db.update_audited(
+    entry = _write(session, measure, values, actor)
+    if entry is not None:
+        entry.after = {**(entry.after or {}), **extra, "on": on.isoformat()}
+    session.flush()
+    return entry
+
+
+def _write(
+    session: Session, measure: db.Rectification, values: dict, actor: str
+) -> db.AuditEntry | None:
+    """Set `values` on the measure's submission (the one source) and on its ledger row (a typed
+    copy), audited once. Dates are stored in the submission as ISO text."""
+    submission = session.get(db.Submission, measure.submission_id)
+    data = dict(submission.data or {})
+    for column, value in values.items():
+        data[column] = db.jsonable(value)
+    submission.data = data
+    submission.status = data.get("state")
+    submission.updated_at = db.utcnow()
+    return db.update_audited(
         session=session,
         row=measure,
         values=values,
@@ -125,37 +147,6 @@ def transition(
         actor=actor,
         action="state",
     )
-    if entry is not None:
-        entry.after = {**(entry.after or {}), **extra, "on": on.isoformat()}
-    session.flush()
-    refresh_problem(session=session, problem_id=measure.problem_id, actor=actor, on=on)
-    return entry
-
-
-def refresh_problem(
-    *, session: Session, problem_id: int, actor: str, on: dt.date | None = None
-) -> str:
-    """Set a problem's state from its measures (open / closed / consolidated), audit-logged."""
-    problem = session.get(db.Problem, problem_id)
-    measures = session.scalars(
-        select(db.Rectification).where(db.Rectification.problem_id == problem_id)
-    ).all()
-    states = [m.state for m in measures]
-    finished = (*CLOSED_STATES, STANDING_STATE)
-    if states and all(s in finished for s in states):
-        closed_on = max((m.closed_on for m in measures if m.closed_on), default=on)
-        if CONSOLIDATED in states and all(s in (CONSOLIDATED, STANDING_STATE) for s in states):
-            values = {"state": "consolidated", "closed_on": closed_on,
-                      "consolidated_on": problem.consolidated_on or on}  # fmt: skip
-        else:
-            values = {"state": "closed", "closed_on": closed_on, "consolidated_on": None}
-    else:
-        values = {"state": "open", "closed_on": None, "consolidated_on": None}
-    db.update_audited(
-        session=session, row=problem, values=values, entity_key=problem.code, actor=actor,
-        action="state",
-    )  # fmt: skip
-    return values["state"]
 
 
 def _change(
@@ -243,11 +234,11 @@ def consolidate_due(
 ) -> list[str]:  # fmt: skip
     """巩固 every 已完成 measure whose review date has come; the codes changed."""
     with _session(session, engine) as s:
+        cid = db.campaign_id(s, loaded.spec.campaign.id)
         due = s.scalars(
             select(db.Rectification)
-            .join(db.Campaign, db.Campaign.id == db.Rectification.campaign_id)
             .where(
-                db.Campaign.key == loaded.spec.campaign.id,
+                db.Rectification.campaign_id == cid,
                 db.Rectification.state == DONE,
                 db.Rectification.review_on.is_not(None),
                 db.Rectification.review_on <= as_of,

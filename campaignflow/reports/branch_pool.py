@@ -17,8 +17,6 @@ from pathlib import Path
 from ..settings import Settings
 from .branches import ChunkResult
 
-_LOADED: dict[tuple[str, float], object] = {}
-
 
 def default_workers() -> int:
     """One process per core this process may use."""
@@ -62,18 +60,14 @@ def write_chunks(
 def _chunk_job(
     home: str, database_url: str, spec_path: str, stage: str, as_of: dt.date, units: list[str]
 ) -> ChunkResult:
-    from ..spec import load
+    from ..spec import load_cached
     from ..workspace import open_workspace
     from .branches import write_branch_reports
 
     workspace = open_workspace(Settings(home=Path(home), database_url=database_url))
-    key = (spec_path, Path(spec_path).stat().st_mtime)
-    if key not in _LOADED:
-        _LOADED.clear()
-        _LOADED[key] = load(spec_path)
     return write_branch_reports(
         engine=workspace.engine,
-        loaded=_LOADED[key],
+        loaded=load_cached(spec_path),  # once per process while the file is unchanged
         home=workspace.home,
         stage=stage,
         as_of=as_of,

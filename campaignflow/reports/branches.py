@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, select
 
 from .. import db
 from ..spec import LoadedCampaign
-from .context import _campaign, _progress, _stage, metric_info, metric_values
+from .context import campaign_data, metric_info, metric_values, progress_data, stage_data
 from .publish import record_reports, report_folder
 
 BRANCH_KINDS = ("党支部",)
@@ -92,14 +92,14 @@ def branch_contexts(
     progress = stage_progress(engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units)
     items: dict[str, list] = {key: [] for key in units}
     for item in progress.items:
-        items[item.unit].append(item)
+        items[item.unit].append(item)  # the branch's own share of each measure
     metrics = compute_metrics_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
     ledgers = reconcile_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
-    campaign, stage_data = _campaign(loaded), _stage(loaded, stage)
+    campaign, stage_info = campaign_data(loaded), stage_data(loaded, stage)
     out = []
     for key in units:
         mine = items[key]
-        part = Progress(stage=stage, done=sum(i.done for i in mine), total=len(mine), items=mine)
+        part = Progress.of(stage, mine)
         name, parent_name = names[key]
         out.append(
             (
@@ -107,9 +107,9 @@ def branch_contexts(
                 {
                     "campaign": {**campaign, "organisation": name},
                     "branch": {"key": key, "name": name, "parent": parent_name or ""},
-                    "stage": stage_data,
+                    "stage": stage_info,
                     "as_of": as_of,
-                    "progress": _progress(loaded, part),
+                    "progress": progress_data(loaded, part),
                     "m": metric_values(metrics[key]),
                     "metric_info": metric_info(metrics[key]),
                     "ledger": ledgers[key].as_dict(),
@@ -198,11 +198,4 @@ def _file_stem(key: str) -> str:
 
 
 def _campaign_id(session, loaded: LoadedCampaign) -> int:
-    campaign_id = session.scalar(
-        select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
-    )
-    if campaign_id is None:
-        raise ValueError(
-            f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）"
-        )
-    return campaign_id
+    return db.campaign_id(session, loaded.spec.campaign.id)

@@ -6,17 +6,15 @@ comes out as tofu boxes. Charts are PNG bytes; no file is written here.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
-from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, extract, func, select
-
-from .. import db
 from ..spec import LoadedCampaign
+
+if TYPE_CHECKING:
+    from ..snapshot import Snapshot
 
 CJK_FAMILIES = (
     "Noto Sans CJK SC",
@@ -91,9 +89,9 @@ def progress_chart(stages: list[dict[str, Any]], title: str = "各阶段工作�
 
 
 def category_chart(by_category: dict[str, int], title: str = "问题清单分类") -> Chart | None:
-    """Bars: problems per category."""
-    items = sorted(((k, v) for k, v in by_category.items() if v), key=lambda kv: -kv[1])
-    if not items:
+    """Bars: problems per category, in the declared order (zeros included)."""
+    items = list(by_category.items())
+    if not any(v for _, v in items):
         return None
     fig, ax = _figure(title, height=max(2.0, 0.5 * len(items) + 1.2))
     names = [k for k, _ in items][::-1]
@@ -102,6 +100,7 @@ def category_chart(by_category: dict[str, int], title: str = "问题清单分类
     for y, v in enumerate(values):
         ax.text(v, y, f" {v}", va="center")
     ax.set_xlabel("问题（条）")
+    ax.xaxis.get_major_locator().set_params(integer=True)
     return Chart("problems", title, _png(fig))
 
 
@@ -140,45 +139,24 @@ def monthly_chart(
     return Chart("activities", title, _png(fig))
 
 
-def activities_by_month(
-    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date
-) -> dict[str, dict[str, int]]:
-    """{"2023-01": {"支委会": 1, …}, …}: activities held up to `as_of`, counted in SQL."""
-    year = extract("year", db.Activity.held_on)
-    month = extract("month", db.Activity.held_on)
-    query = (
-        select(year, month, db.Activity.type, func.count())
-        .join(db.Campaign, db.Campaign.id == db.Activity.campaign_id)
-        .join(db.Submission, db.Submission.id == db.Activity.submission_id)
-        .where(
-            db.Campaign.key == loaded.spec.campaign.id,
-            db.Submission.archived.is_(False),
-            db.Activity.held_on <= as_of,
-        )
-        .group_by(year, month, db.Activity.type)
-    )
-    result: dict[str, Counter[str]] = {}
-    with db.read_session(engine) as session:
-        for y, m, kind, n in session.execute(query):
-            result.setdefault(f"{int(y):04d}-{int(m):02d}", Counter())[kind] += n
-    return {k: dict(v) for k, v in sorted(result.items())}
+def report_charts(loaded: LoadedCampaign, snapshot: Snapshot) -> list[Chart]:
+    """The charts of a report, from the run's snapshot: progress by phase, problems by
+    category, activities by month (every month from the campaign's start to the date)."""
+    from ..activities import campaign_start
 
-
-def report_charts(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> list[Chart]:
-    """The charts of a report: progress by phase, problems by category, activities by month."""
-    from ..ledger import reconcile
-    from ..progress import stage_progress
-
-    stages = []
-    for stage in loaded.spec.stages:
-        progress = stage_progress(engine=engine, loaded=loaded, stage=stage.id, as_of=as_of)
-        stages.append(
-            {"name": stage.name, "progress": {"done": progress.done, "total": progress.total}}
-        )
+    stages = [
+        {"name": s.name, "progress": {"done": p.done, "total": p.total}}
+        for s in loaded.spec.stages
+        for p in [snapshot.progress[s.id]]
+    ]
     word = "阶段" if loaded.spec.staged else "工作线"
+    start = campaign_start(loaded)
+    months = snapshot.activities.by_month(start, snapshot.as_of) if start else {}
+    if not any(months.values()):
+        months = {}
     charts = [
         progress_chart(stages, f"各{word}工作进展"),
-        category_chart(reconcile(engine=engine, loaded=loaded, as_of=as_of).by_category),
-        monthly_chart(activities_by_month(engine=engine, loaded=loaded, as_of=as_of)),
+        category_chart(snapshot.ledger.by_category),
+        monthly_chart(months),
     ]
     return [c for c in charts if c is not None]

@@ -1,21 +1,18 @@
-"""Plain data for report templates, gathered from the domain (no ORM objects leave here)."""
+"""Plain data for report templates, from one snapshot (no ORM objects, no queries here)."""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 from typing import Any
 
-from sqlalchemy import Engine
-
 from ..gates import GateResult
-from ..ledger import reconcile
-from ..metrics import MetricValue, compute_metrics
-from ..progress import Progress, stage_progress
+from ..metrics import MetricValue
+from ..progress import DONE, OVERDUE, Progress
+from ..snapshot import Snapshot
 from ..spec import LoadedCampaign
 
 
-def _campaign(loaded: LoadedCampaign) -> dict[str, Any]:
+def campaign_data(loaded: LoadedCampaign) -> dict[str, Any]:
     meta = loaded.spec.campaign
     return {
         "id": meta.id,
@@ -27,7 +24,7 @@ def _campaign(loaded: LoadedCampaign) -> dict[str, Any]:
     }
 
 
-def _stage(loaded: LoadedCampaign, stage_id: str) -> dict[str, Any]:
+def stage_data(loaded: LoadedCampaign, stage_id: str) -> dict[str, Any]:
     stage = next(s for s in loaded.spec.stages if s.id == stage_id)
     window = stage.window or (None, None)
     return {
@@ -39,10 +36,12 @@ def _stage(loaded: LoadedCampaign, stage_id: str) -> dict[str, Any]:
     }
 
 
-def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
+def progress_data(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
+    """Progress by measure: its owners' states, done/total, and the measure's own state."""
     measures: dict[str, dict[str, Any]] = {}
     spec_measures = {m.id: m for m in loaded.spec.measures}
     for item in progress.items:
+        spec = spec_measures.get(item.measure)
         m = measures.setdefault(
             item.measure,
             {
@@ -52,12 +51,8 @@ def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
                 "units": [],
                 "done": 0,
                 "total": 0,
-                "evidence_required": list(spec_measures[item.measure].evidence)
-                if item.measure in spec_measures
-                else [],
-                "milestone": spec_measures[item.measure].milestone
-                if item.measure in spec_measures
-                else False,
+                "evidence_required": list(spec.evidence) if spec else [],
+                "milestone": spec.milestone if spec else False,
             },
         )
         m["units"].append(
@@ -72,9 +67,9 @@ def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
         m["done"] += item.done
     for m in measures.values():
         m["state"] = (
-            "已完成"
+            DONE
             if m["done"] == m["total"]
-            else ("逾期" if any(u["state"] == "逾期" for u in m["units"]) else "推进中")
+            else (OVERDUE if any(u["state"] == OVERDUE for u in m["units"]) else "推进中")
         )
     return {
         "done": progress.done,
@@ -85,86 +80,67 @@ def _progress(loaded: LoadedCampaign, progress: Progress) -> dict[str, Any]:
     }
 
 
-def ledger_data(engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, Any]:
-    return reconcile(engine=engine, loaded=loaded, as_of=as_of).as_dict()
-
-
-def domain_data(engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, Any]:
-    """民主测评 results and activity counts/cadence, as plain data for templates."""
-    from .. import activities, evaluation
-
-    return {
-        "evaluation": evaluation.report_data(
-            evaluation.evaluate_all(engine=engine, loaded=loaded, as_of=as_of, store=False)
-        ),
-        "activities": activities.report_data(engine=engine, loaded=loaded, as_of=as_of),
-    }
-
-
 def metric_values(metrics: dict[str, MetricValue]) -> dict[str, Any]:
     return {k: v.value for k, v in metrics.items()}
 
 
 def metric_info(metrics: dict[str, MetricValue]) -> dict[str, Any]:
-    return {k: {"title": v.title, "unit": v.unit or "", "kind": v.kind} for k, v in metrics.items()}
-
-
-def phase_context(
-    *,
-    engine: Engine,
-    loaded: LoadedCampaign,
-    stage: str,
-    as_of: dt.date,
-    gate: GateResult | None = None,
-    metrics: dict[str, MetricValue] | None = None,
-) -> dict[str, Any]:
-    """Everything a phase report template may use."""
-    metrics = (
-        metrics
-        if metrics is not None
-        else compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
-    )
-    progress = stage_progress(engine=engine, loaded=loaded, stage=stage, as_of=as_of)
     return {
-        "campaign": _campaign(loaded),
-        "stage": _stage(loaded, stage),
-        "as_of": as_of,
-        "progress": _progress(loaded, progress),
-        "m": metric_values(metrics),
-        "metric_info": metric_info(metrics),
-        "ledger": ledger_data(engine, loaded, as_of),
-        **domain_data(engine, loaded, as_of),
-        "gate": {
-            "passed": gate.passed if gate else True,
-            "checks": [
-                {"name": n, "ok": ok, "detail": d} for n, ok, d in (gate.checks if gate else [])
-            ],
-        },
+        k: {"title": v.title, "unit": v.unit or "", "kind": v.kind, "definition": v.definition}
+        for k, v in metrics.items()
+    }
+
+
+def gate_data(gate: GateResult | None) -> dict[str, Any]:
+    return {
+        "passed": gate.passed if gate else True,
+        "checks": [
+            {"name": n, "ok": ok, "detail": d} for n, ok, d in (gate.checks if gate else [])
+        ],
+    }
+
+
+def _common(loaded: LoadedCampaign, snap: Snapshot) -> dict[str, Any]:
+    from .. import activities, evaluation
+
+    a = snap.activities
+    return {
+        "campaign": campaign_data(loaded),
+        "as_of": snap.as_of,
+        "m": metric_values(snap.metrics),
+        "metric_info": metric_info(snap.metrics),
+        "ledger": snap.ledger.as_dict(),
+        "evaluation": evaluation.report_data(snap.evaluation),
+        "activities": activities.report_data(a.counts, a.cadence, a.political),
+    }
+
+
+def phase_context(*, loaded: LoadedCampaign, snapshot: Snapshot) -> dict[str, Any]:
+    """Everything a phase report template may use, from the run's snapshot."""
+    assert snapshot.stage is not None, "a phase report needs the snapshot of a phase"
+    return {
+        **_common(loaded, snapshot),
+        "stage": stage_data(loaded, snapshot.stage),
+        "progress": progress_data(loaded, snapshot.stage_progress),
+        "gate": gate_data(snapshot.gate),
+        "exit_gate": gate_data(snapshot.exit_gate),
     }
 
 
 def final_context(
     *,
-    engine: Engine,
     loaded: LoadedCampaign,
-    as_of: dt.date,
+    snapshot: Snapshot,
     narrative: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
     """Everything the final report template may use: every stage's progress, metrics, ledger."""
-    metrics = compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
-    stages = []
-    for stage in loaded.spec.stages:
-        progress = stage_progress(engine=engine, loaded=loaded, stage=stage.id, as_of=as_of)
-        stages.append({**_stage(loaded, stage.id), "progress": _progress(loaded, progress)})
-    overall = stage_progress(engine=engine, loaded=loaded, stage=None, as_of=as_of)
+    stages = [
+        {**stage_data(loaded, s.id), "progress": progress_data(loaded, snapshot.progress[s.id])}
+        for s in loaded.spec.stages
+    ]
     return {
-        "campaign": _campaign(loaded),
-        "as_of": as_of,
+        **_common(loaded, snapshot),
         "stages": stages,
-        "progress": _progress(loaded, overall),
-        "m": metric_values(metrics),
-        "metric_info": metric_info(metrics),
-        "ledger": ledger_data(engine, loaded, as_of),
-        **domain_data(engine, loaded, as_of),
+        "progress": progress_data(loaded, snapshot.overall),
         "narrative": narrative or {},
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..figures import number_text, percent_text
+
 _DIGITS = "零一二三四五六七八九"
 
 
@@ -62,22 +64,13 @@ def ordinal_is(n: int) -> str:
 
 
 def count(value: Any, unit: str = "") -> str:
-    """37 -> 37次 (with the unit given); None -> 0."""
-    if value is None:
-        value = 0
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return f"{value}{unit}"
+    """37 -> 37次 (with the unit given); None -> 0; 2.345 -> 2.35 (half up)."""
+    return f"{number_text(value)}{unit}"
 
 
 def percent(value: Any, digits: int = 1) -> str:
-    """0.923 -> 92.3%; None -> —."""
-    if value is None:
-        return "—"
-    text = f"{float(value) * 100:.{digits}f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return f"{text}%"
+    """0.923 -> 92.3%; 13/16 -> 81.3% (half up, as offices round); None -> —."""
+    return percent_text(value, digits)
 
 
 def cn_date(value: Any, precision: str = "day") -> str:

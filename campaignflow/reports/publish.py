@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 
 from .. import db
 from ..spec import LoadedCampaign
-from .charts import Chart, report_charts
+from .charts import Chart
 from .docx import markdown_to_docx
 from .html import markdown_to_html
 from .pdf import INSTALL_HINT, PdfError, docx_to_pdf, find_soffice
@@ -53,16 +53,15 @@ def publish(
     scope: str,
     as_of: dt.date,
     markdown: str,
-    charts: list[Chart] | None = None,
+    charts: list[Chart] = (),
 ) -> Published:
-    """Write every format the campaign asks for; record each file with its checksum."""
+    """Write every format the campaign asks for, with `charts` (made from the run's snapshot,
+    `charts.report_charts`) in the HTML/DOCX/PDF; record each file with its checksum."""
     folder = report_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{scope.replace(':', '-')}-{as_of.isoformat()}"
     title = _title(markdown)
     formats = list(dict.fromkeys(loaded.spec.reports.formats))
-    if charts is None and ({"html", "docx", "pdf"} & set(formats)):
-        charts = report_charts(engine=engine, loaded=loaded, as_of=as_of)
     files: dict[str, Path] = {}
     skipped: dict[str, str] = {}
     docx_path: Path | None = None
@@ -102,13 +101,7 @@ def record_reports(
     """One row per (scope, format) of `files` (scope -> format -> path), with the file's
     checksum: inserted, or updated when the report is written again."""
     with db.write_session(engine) as session:
-        campaign_id = session.scalar(
-            select(db.Campaign.id).where(db.Campaign.key == loaded.spec.campaign.id)
-        )
-        if campaign_id is None:
-            raise ValueError(
-                f"数据库中还没有活动 {loaded.spec.campaign.id}：请先同步（campaignflow sync）"
-            )
+        campaign_id = db.campaign_id(session, loaded.spec.campaign.id)
         existing = {
             (row.scope, row.format): row
             for row in session.scalars(

@@ -2,7 +2,7 @@
 
 from .errors import SpecError, SpecIssue
 from .kinds import date_field, effective_fields, natural_key
-from .loader import LoadedCampaign, load
+from .loader import LoadedCampaign, load, load_cached
 from .models import Campaign
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "SpecIssue",
     "effective_fields",
     "load",
+    "load_cached",
     "natural_key",
 ]

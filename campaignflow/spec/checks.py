@@ -184,3 +184,46 @@ def check_calendar(spec: Campaign, calendar: WorkCalendar) -> Iterator[Found]:
                     "或设置 calendar.workweek: mon-fri"
                 ),
             )
+
+
+# The holidays every year's official schedule has, for checking a year declared by hand: the
+# fixed-date ones, and a day inside the window each movable (lunar) one falls in.
+YEAR_HOLIDAYS: tuple[tuple[str, tuple[int, int], tuple[int, int], int], ...] = (
+    ("元旦（1月1日）", (1, 1), (1, 1), 1),
+    ("春节（1月下旬至2月，至少3天）", (1, 20), (2, 28), 3),
+    ("清明节（4月4日前后）", (4, 3), (4, 6), 1),
+    ("劳动节（5月1日）", (5, 1), (5, 1), 1),
+    ("端午节（5月底至6月下旬）", (5, 28), (6, 26), 1),
+    ("中秋节（9月上旬至10月上旬）", (9, 7), (10, 8), 1),
+    ("国庆节（10月1日至3日）", (10, 1), (10, 3), 3),
+)
+
+
+def check_calendar_years(spec: Campaign) -> Iterator[Found]:
+    """A year the built-in calendar does not cover must be declared whole: a single date of it
+    would leave the rest counted as Monday–Friday (a due date could land in the Spring Festival)."""
+    from ..calendar import covered_years
+
+    if spec.calendar.workweek == "mon-fri":
+        return
+    lo, hi = covered_years()
+    declared = spec.calendar.extra_holidays + spec.calendar.extra_workdays
+    for year in sorted({d.year for d in declared if not lo <= d.year <= hi}):
+        holidays = {d for d in spec.calendar.extra_holidays if d.year == year}
+        missing = [
+            name
+            for name, start, end, needed in YEAR_HOLIDAYS
+            if sum(dt.date(year, *start) <= d <= dt.date(year, *end) for d in holidays) < needed
+        ]
+        if not missing:
+            continue
+        given = "、".join(str(d) for d in sorted(d for d in declared if d.year == year)[:6])
+        yield (
+            ("calendar", "extra_holidays" if holidays else "extra_workdays"),
+            (
+                f"{year} 年的放假安排不完整（内置日历只覆盖 {lo}–{hi} 年，此处只写了 {given}）："
+                f"缺少 {'、'.join(missing)}。请按国务院办公厅公布的 {year} 年放假安排写全当年的"
+                "放假日期（extra_holidays）和调休上班日期（extra_workdays），"
+                "或设置 calendar.workweek: mon-fri 按周一至周五计算"
+            ),
+        )

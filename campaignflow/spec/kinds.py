@@ -120,6 +120,17 @@ def effective_fields(form: Form) -> dict[str, FormField]:
 
 KIND_DATE_FIELD = {"activity": "date", "problem": "found_on", "feedback": "received_on"}
 
+# A state that a date of the row dates: before that date the row was still in the earlier
+# state. Per kind: the state field, then (states, date field, state before that date), applied
+# in order — a 巩固 measure closed after the day was 整改中 then; one reviewed after it, 已完成.
+DATED_STATES: dict[str, tuple[str, tuple[tuple[tuple[str, ...], str, str], ...]]] = {
+    "rectification": (
+        "state",
+        ((("已完成", "巩固"), "closed_on", "整改中"), (("巩固",), "review_on", "已完成")),
+    ),
+    "feedback": ("status", ((("已回复",), "replied_on", "处理中"),)),
+}
+
 
 def date_field(form: Form) -> str | None:
     """The field that dates a row (reports as of a date count rows dated on or before it).

@@ -131,6 +131,7 @@ def load(path: str | Path) -> LoadedCampaign:
         *checks.check_reminders(spec, known_units),
         *checks.check_secrets(spec),
         *checks.check_calendar(spec, calendar),
+        *checks.check_calendar_years(spec),
         *checks.check_questionnaires(spec),
     ]
     issues.extend(
@@ -345,3 +346,59 @@ def _resolve_tables(spec: Campaign, root: Path, issues: list[SpecIssue], loc: _L
         issues.extend(problems)
         tables.append(rows)
     return tables[0], tables[1]
+
+
+# ---------------------------------------------------------------- one load per content
+
+_LOADED: dict[Path, tuple[str, tuple, LoadedCampaign]] = {}
+LOAD_STATS = {"loads": 0, "hits": 0}  # this process's full loads, and loads answered from cache
+
+
+def _files_read(spec: Campaign, root: Path) -> list[Path]:
+    """The files a load reads besides the campaign file (tables, templates)."""
+    names = [
+        getattr(spec.units, "file", None),
+        getattr(spec.people, "file", None),
+        spec.reports.phase,
+        spec.reports.final,
+        spec.reports.branch,
+        *spec.reports.phases.values(),
+    ]
+    return [root / name for name in names if name]
+
+
+def _stamp(paths: list[Path]) -> tuple:
+    out = []
+    for p in paths:
+        try:
+            st = p.stat()
+            out.append((str(p), st.st_mtime_ns, st.st_size))
+        except OSError:
+            out.append((str(p), None, None))
+    return tuple(out)
+
+
+def load_cached(path: str | Path) -> LoadedCampaign:
+    """`load(path)`, answered from this process's cache while the campaign file's content and
+    the files it names (units, people, templates) are unchanged: a flow run and its subflows
+    load a campaign once."""
+    import hashlib
+
+    path = Path(path)
+    key = path.resolve()
+    try:
+        digest = hashlib.sha256(key.read_bytes()).hexdigest()
+    except OSError:
+        return load(path)  # reports the missing or unreadable file
+    hit = _LOADED.get(key)
+    if (
+        hit is not None
+        and hit[0] == digest
+        and hit[1] == _stamp(_files_read(hit[2].spec, key.parent))
+    ):
+        LOAD_STATS["hits"] += 1
+        return hit[2]
+    loaded = load(path)
+    LOAD_STATS["loads"] += 1
+    _LOADED[key] = (digest, _stamp(_files_read(loaded.spec, key.parent)), loaded)
+    return loaded

@@ -67,5 +67,6 @@ def test_political_files(party):
     assert files.files == 54 and files.entries == 54
     first = next(iter(files.by_person.values()))[0]
     assert "positive_met" in first["data"] and "materials" in first["data"]
-    data = report_data(engine=party.engine, loaded=party.loaded, as_of=END)
+    kw = {"engine": party.engine, "loaded": party.loaded, "as_of": END}
+    data = report_data(activity_counts(**kw), cadence(**kw), political_files(**kw))
     assert data["political_files"] == 54 and data["shortfall_count"] == 5

@@ -29,9 +29,11 @@ from campaignflow.ledger_export import write_ledger_book
 D = dt.date(2024, 1, 10)
 
 
-def _problem(engine, code):
-    with db.read_session(engine) as s:
-        return s.scalar(select(db.Problem).where(db.Problem.code == code))
+def _problem_open(filled, code, on=D) -> bool:
+    """Whether the problem is not 整改完成 on `on` (computed from its measures)."""
+    ledger = reconcile(engine=filled.engine, loaded=filled.loaded, as_of=on)
+    assert code in ledger.measures_per_problem
+    return code in ledger.open_problems
 
 
 def _measure(engine, code):
@@ -46,7 +48,7 @@ def test_reopen_and_close_again(tangping):
     reopen_measure(engine=e, loaded=loaded, code="TZ-01", reason="回头看仍有超期", on=D, actor="t")
     m = _measure(e, "TZ-01")
     assert m.state == "整改中" and m.closed_on is None and "回头看仍有超期" in m.note
-    assert _problem(e, "TP-01").state == "open"
+    assert _problem_open(tangping, "TP-01")
     with pytest.raises(IllegalTransition, match="责任人"):
         close_measure(engine=e, loaded=loaded, code="TZ-01", evidence="x", reviewer="杨建国", on=D)
     with pytest.raises(IllegalTransition, match="佐证"):
@@ -56,7 +58,8 @@ def test_reopen_and_close_again(tangping):
     close_measure(engine=e, loaded=loaded, code="TZ-01", evidence="月报", reviewer="陈静", on=D)
     m = _measure(e, "TZ-01")
     assert (m.state, m.reviewer, m.evidence, m.closed_on) == ("已完成", "陈静", "月报", D)
-    assert _problem(e, "TP-01").state == "closed"
+    assert not _problem_open(tangping, "TP-01")
+    assert _problem_open(tangping, "TP-01", D - dt.timedelta(1))  # closed on D, not before
     with db.read_session(e) as s:
         audit = s.scalars(
             select(db.AuditEntry)
@@ -91,11 +94,11 @@ def test_consolidate_after_review_date(tangping):
             engine=e, loaded=loaded, code="TZ-03", on=D - dt.timedelta(1), actor="t"
         )
     assert consolidate_due(engine=e, loaded=loaded, as_of=D, actor="t") == ["TZ-03", "TZ-04"]
-    assert _problem(e, "TP-02").state == "consolidated"
+    assert not _problem_open(tangping, "TP-02")
     reopen_measure(engine=e, loaded=loaded, code="TZ-03", reason="复发", on=D, actor="t")
-    assert _problem(e, "TP-02").state == "open"
+    assert _problem_open(tangping, "TP-02")
     mark_standing(engine=e, loaded=loaded, code="TZ-03", on=D, actor="t")
-    assert _problem(e, "TP-02").state == "closed"  # a standing measure does not keep it open
+    assert not _problem_open(tangping, "TP-02")  # a standing measure does not keep it open
 
 
 def test_reconcile_counts(tangping):
@@ -103,13 +106,21 @@ def test_reconcile_counts(tangping):
     reopen_measure(engine=e, loaded=loaded, code="TZ-02", reason="复查", on=D, actor="t")
     r = reconcile(engine=e, loaded=loaded, as_of=D)
     assert (r.problems, r.problems_closed, r.measures, r.measures_closed) == (3, 2, 4, 3)
-    assert r.by_state == {"整改中": 1, "已完成": 3}
+    assert r.by_state == {"未启动": 0, "整改中": 1, "已完成": 3, "巩固": 0, "长期坚持": 0}
     assert [o["code"] for o in r.overdue] == ["TZ-02"]
-    assert r.by_source == {"群众评议": 1, "自己找": 1, "领导点": 1}
+    # declared order, zeros shown
+    assert list(r.by_source.items()) == [
+        ("自己找", 1),
+        ("领导点", 1),
+        ("互相提", 0),
+        ("巡察", 0),
+        ("审计", 0),
+        ("群众评议", 1),
+    ]
     assert r.measures_per_problem == {"TP-01": 2, "TP-02": 1, "TP-03": 1}
     assert r.by_unit["办公室"]["overdue"] == 1
     data = r.as_dict()
-    assert data["closure_rate"] == round(2 / 3, 4) and data["measure_closure_rate"] == 0.75
+    assert data["problem_closure_rate"] == 2 / 3 and data["closure_rate"] == 0.75  # 3/4 已销号
     assert reconciliation_table(r)[-1]["问题"] == 3
     early = reconcile(engine=e, loaded=loaded, as_of=dt.date(2023, 10, 18))
     assert (early.problems, early.measures) == (1, 1)  # TP-02 only, with its measure

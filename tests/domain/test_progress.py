@@ -1,5 +1,5 @@
-"""Progress: measures done by rule (one GROUP BY per form), progress as of a date, the memoised
-work calendar."""
+"""Progress: measures done by rule as of a date (computed, never stored), the memoised work
+calendar."""
 
 from __future__ import annotations
 
@@ -9,15 +9,16 @@ import pytest
 from sqlalchemy import func, or_, select
 
 from campaignflow import db
-from campaignflow.calendar import WorkCalendar
+from campaignflow.calendar import MemoCalendar, WorkCalendar
 from campaignflow.deadlines import plan_reminders
-from campaignflow.progress import MemoCalendar, refresh_assignments, stage_progress
+from campaignflow.progress import stage_progress, statuses
 
 
-def _done_by_rule_one_query_each(engine, as_of: dt.date) -> dict[str, dt.date]:
+def _form_rule_one_query_each(engine, as_of: dt.date) -> dict[str, tuple[bool, dt.date | None]]:
     """What the rule gives for each form-backed measure without a metric target, one query per
-    assignment: the owner unit or a unit under it submitted (anyone, when the form records no
-    unit) on or before `as_of`; undated rows count from `as_of`."""
+    assignment: the owner has submitted on or before `as_of` — its whole form when it is the
+    measure's only owner, else the rows of its unit and the units under it; done on the first
+    row's date (None when undated)."""
     expected = {}
     with db.read_session(engine) as s:
         parents = dict(s.execute(select(db.Unit.id, db.Unit.parent_id)).all())
@@ -39,70 +40,67 @@ def _done_by_rule_one_query_each(engine, as_of: dt.date) -> dict[str, dt.date]:
             .join(db.Unit, db.Unit.id == db.Assignment.unit_id)
             .where(db.Assignment.archived.is_(False), db.Measure.archived.is_(False))
         ).all()
-        for _a, measure, unit in rows:
+        owners = {}
+        for _a, measure, _unit in rows:
+            owners[measure.id] = owners.get(measure.id, 0) + 1
+        for assignment, measure, unit in rows:
             if (measure.target or {}).get("metric") or not measure.form_key:
                 continue
             form = s.scalar(select(db.Form).where(db.Form.key == measure.form_key))
-            if form is None:
-                continue
             conditions = [
                 db.Submission.form_id == form.id,
                 db.Submission.archived.is_(False),
                 or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
             ]
-            if any((f or {}).get("type") == "unit" for f in (form.fields or {}).values()):
+            if owners[measure.id] > 1:
                 conditions.append(db.Submission.unit_id.in_(subtree(unit.id)))
             first, count = s.execute(
                 select(func.min(db.Submission.on_date), func.count(db.Submission.id)).where(
                     *conditions
                 )
             ).one()
-            if count:
-                expected[f"{measure.key}@{unit.key}"] = first or as_of
+            reported = (
+                assignment.reported_on
+                if assignment.reported_on and assignment.reported_on <= as_of
+                else None
+            )
+            done = bool(count) or reported is not None
+            since = min((d for d in (first, reported) if d), default=None) if count else reported
+            expected[f"{measure.key}@{unit.key}"] = (done, since if done else None)
     return expected
 
 
-def _done(engine) -> dict[str, dt.date]:
+def _snapshot_of_state(engine) -> tuple:
     with db.read_session(engine) as s:
-        rows = s.execute(
-            select(db.Measure.key, db.Unit.key, db.Assignment.done_at)
-            .join(db.Measure, db.Measure.id == db.Assignment.measure_id)
-            .join(db.Unit, db.Unit.id == db.Assignment.unit_id)
-            .where(db.Assignment.done_at.is_not(None))
+        assignments = s.execute(
+            select(db.Assignment.id, db.Assignment.reported_on, db.Assignment.evidence)
         ).all()
-    return {f"{m}@{u}": done_at.date() for m, u, done_at in rows}
+        audit = s.scalar(select(func.count()).select_from(db.AuditEntry))
+    return sorted(map(tuple, assignments)), audit
 
 
 @pytest.mark.parametrize("fixture", ["party", "tangping"])
 @pytest.mark.parametrize(
     "as_of", [dt.date(2023, 3, 31), dt.date(2023, 7, 31), dt.date(2023, 12, 31)]
 )
-def test_refresh_marks_what_the_data_shows(request, fixture, as_of):
+def test_form_rules_give_what_the_data_shows_and_store_nothing(request, fixture, as_of):
     filled = request.getfixturevalue(fixture)
-    expected = _done_by_rule_one_query_each(filled.engine, as_of)
-    changed = refresh_assignments(
-        engine=filled.engine, loaded=filled.loaded, as_of=as_of, actor="tester"
-    )
-    done = _done(filled.engine)
-    assert changed == len(done) and changed >= len(expected)
-    # every form-backed assignment the data shows as submitted is done, on the first date
-    assert {k: done[k] for k in expected} == expected
-    # one audit row per assignment marked, saying it was the rule
-    with db.read_session(filled.engine) as s:
-        audit = s.scalars(select(db.AuditEntry).where(db.AuditEntry.action == "state")).all()
-    assert sorted(a.entity_key for a in audit) == sorted(done)
-    assert {a.actor for a in audit} == {"tester"} and all(a.after["by_rule"] for a in audit)
-    assert all(a.after["done_on"] == done[a.entity_key].isoformat() for a in audit)
-    # nothing left to do: a rerun changes nothing and writes no audit row
-    assert refresh_assignments(engine=filled.engine, loaded=filled.loaded, as_of=as_of) == 0
-    with db.read_session(filled.engine) as s:
-        assert s.scalar(select(func.count()).select_from(db.AuditEntry)) >= len(audit)
-        assert s.scalar(select(func.count()).where(db.AuditEntry.action == "state")) == len(audit)
+    expected = _form_rule_one_query_each(filled.engine, as_of)
+    before = _snapshot_of_state(filled.engine)
+    items = {
+        f"{i.measure}@{i.unit}": i
+        for i in statuses(engine=filled.engine, loaded=filled.loaded, as_of=as_of)
+    }
+    assert expected and {k: (items[k].done, items[k].done_on) for k in expected} == expected
+    assert _snapshot_of_state(filled.engine) == before  # a verdict is computed, never written
+    again = statuses(engine=filled.engine, loaded=filled.loaded, as_of=as_of)
+    assert [(i.measure, i.unit, i.done, i.done_on, i.state) for i in again] == [
+        (i.measure, i.unit, i.done, i.done_on, i.state) for i in items.values()
+    ]
 
 
 def test_progress_as_of_an_earlier_date_ignores_later_completions(party):
     late = dt.date(2023, 12, 31)
-    refresh_assignments(engine=party.engine, loaded=party.loaded, as_of=late)
     now = stage_progress(engine=party.engine, loaded=party.loaded, stage=None, as_of=late)
     early = stage_progress(
         engine=party.engine, loaded=party.loaded, stage=None, as_of=dt.date(2023, 2, 1)

@@ -111,7 +111,10 @@ def test_campaign_flow_runs_every_phase_and_the_final_report(home, fill_inbox, s
     assert outcome["stopped_at"] is None
     final = open(outcome["final"]["reports"]["md"], encoding="utf-8").read()
     assert final.startswith("# “八破八立”解放思想大讨论工作总结")
-    assert "共查找问题12条，制定整改措施14条" in final
+    data = Path(spec(BAPO)).parent / "data"
+    problems = len((data / "problems.csv").read_text("utf-8").splitlines()) - 1
+    fixes = len((data / "fixes.csv").read_text("utf-8").splitlines()) - 1
+    assert f"共查找问题{problems}条，制定整改措施{fixes}条" in final
 
 
 def test_long_tables_are_capped_in_the_ui(home):
@@ -138,3 +141,28 @@ def test_long_tables_are_capped_in_the_ui(home):
     artifact = asyncio.run(latest())
     assert len(json.loads(artifact.data)) == ROW_LIMIT == 200
     assert "共 250 行，此处显示前 200 行" in artifact.description
+
+
+def test_a_corrected_sheet_changes_the_next_runs_artifacts(home, fill_inbox, spec):
+    """A branch re-sends an empty 集中研讨 sheet: the next run withdraws its row, and the run's
+    artifacts (inbox table, report, overdue table) all show the new figures."""
+    inbox = fill_inbox(home, BAPO)
+    day = dt.date(2023, 5, 15)
+    first = asyncio.run(phase(spec_path=spec(BAPO), phase="examine", as_of=day))
+    _run, before = _artifacts("八破八立 · 查摆剖析 · 2023-05-15")
+    seminars = (Path(spec(BAPO)).parent / "data" / "seminars.csv").read_text("utf-8")
+    rows = seminars.splitlines()
+    (inbox / "集中研讨-离退休干部党支部.csv").write_text(rows[0] + "\n", encoding="utf-8")
+    second = asyncio.run(phase(spec_path=spec(BAPO), phase="examine", as_of=day))
+    assert second["imported_files"] == 1 and first["imported_files"] == 7
+    _run, after = _artifacts("八破八立 · 查摆剖析 · 2023-05-15")
+    (row,) = json.loads(after["bapo-bali-2023-examine-inbox"].data)
+    assert row["撤回"] == 1 and "替换 离退休干部党支部 的 集中研讨 记录" in row["说明"]
+    held = len(rows) - 1
+    assert f"| 集中研讨 | {held}次 |" in before["bapo-bali-2023-examine-report"].data
+    assert f"| 集中研讨 | {held - 1}次 |" in after["bapo-bali-2023-examine-report"].data
+    overdue = json.loads(after["bapo-bali-2023-examine-overdue"].data)
+    assert [r["责任单位"] for r in overdue if r["措施"].startswith("第一轮")] == [
+        "离退休干部党支部"
+    ]
+    assert second["done"] == first["done"] - 1

@@ -12,7 +12,7 @@ from tasks._common import Step, pass_whole, step
 
 def _progress(n: int) -> Progress:
     items = [
-        AssignmentStatus("m", "措施", "s", f"u{i}", f"单位{i}", None, None, "进行中", 0, [])
+        AssignmentStatus("m", "措施", "s", f"u{i}", f"单位{i}", None, False, None, "进行中", 0, [])
         for i in range(n)
     ]
     return Progress(stage="s", done=0, total=n, items=items)

@@ -13,6 +13,7 @@ from report_support import import_sample
 
 from campaignflow.reports import final_context, render_template
 from campaignflow.reports.narrative import narrative_items
+from campaignflow.snapshot import take_snapshot
 from campaignflow.spec.shipped import shipped_root
 
 SPEC = shipped_root() / "party-building-2023" / "campaign.yaml"
@@ -26,15 +27,17 @@ class Built:
     home: Path
     context: dict[str, Any]
     markdown: str
+    snapshot: Any
 
 
 def build(tmp: Path, mutate: Callable[[Path], None] | None = None, spec: Path = SPEC) -> Built:
     """Sync the campaign, import its data (after `mutate(inbox)`), render the final report."""
     engine, loaded, home, _ = import_sample(tmp, spec, mutate)
     narrative = narrative_items(engine=engine, loaded=loaded, as_of=AS_OF)
-    context = final_context(engine=engine, loaded=loaded, as_of=AS_OF, narrative=narrative)
+    snap = take_snapshot(engine=engine, loaded=loaded, as_of=AS_OF)
+    context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)
     markdown = render_template(loaded.root / loaded.spec.reports.final, "final.md.j2", context)
-    return Built(engine, loaded, home, context, markdown)
+    return Built(engine, loaded, home, context, markdown, snap)
 
 
 @pytest.fixture(scope="session")

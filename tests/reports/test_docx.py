@@ -10,6 +10,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx_checks import effective_font
 
+from campaignflow.ledger import Reconciliation
 from campaignflow.reports import render_template
 from campaignflow.reports.docx import markdown_to_docx
 
@@ -59,15 +60,9 @@ def branch_context() -> dict:
         "metric_info": {
             i: {"title": t, "unit": "次", "kind": "count"} for i, t in zip(ids, kinds, strict=True)
         },
-        "ledger": {
-            "problems": 7,
-            "measures": 9,
-            "measures_closed": 7,
-            "closure_rate": 0.778,
-            "overdue": [],
-            "closed_without_evidence": [],
-            "open_by_unit": {unit: 2},
-        },
+        "ledger": Reconciliation(
+            problems=7, problems_closed=5, measures=9, measures_closed=7, open_by_unit={unit: 2}
+        ).as_dict(),
         "gate": {
             "passed": False,
             "checks": [

@@ -15,7 +15,13 @@ from docx.oxml.ns import qn
 from docx_checks import effective_font
 
 from campaignflow.reports import publish
-from campaignflow.reports.charts import category_chart, cjk_font, monthly_chart, progress_chart
+from campaignflow.reports.charts import (
+    category_chart,
+    cjk_font,
+    monthly_chart,
+    progress_chart,
+    report_charts,
+)
 from campaignflow.reports.pdf import INSTALL_HINT, find_soffice
 
 AS_OF = dt.date(2023, 12, 31)
@@ -30,6 +36,7 @@ def published(seed_report):
         scope="final",
         as_of=AS_OF,
         markdown=seed_report.markdown,
+        charts=report_charts(seed_report.loaded, seed_report.snapshot),
     )
 
 

@@ -187,7 +187,12 @@ def test_uncovered_year_is_valid_with_mon_fri_workweek(tmp_path: Path) -> None:
 def test_uncovered_year_is_valid_with_declared_holidays(tmp_path: Path) -> None:
     text = (BAD / "calendar_year_uncovered.yaml").read_text(encoding="utf-8")
     fixed = tmp_path / "campaign.yaml"
-    fixed.write_text(text + "calendar:\n  extra_holidays: [2027-03-05]\n", encoding="utf-8")
+    year = [  # a whole year declared (dates as a 2027 schedule might have them)
+        "2027-01-01", "2027-02-06", "2027-02-07", "2027-02-08", "2027-02-09", "2027-03-05",
+        "2027-04-05", "2027-05-01", "2027-05-02", "2027-06-09", "2027-09-15",
+        "2027-10-01", "2027-10-02", "2027-10-03",
+    ]  # fmt: skip
+    fixed.write_text(text + f"calendar:\n  extra_holidays: [{', '.join(year)}]\n", "utf-8")
     assert str(load(fixed).due["plan"]) == "2027-03-09"  # the declared holiday is skipped
 
 

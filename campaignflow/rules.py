@@ -1,0 +1,171 @@
+"""Whether a measure's rule is met for one owner as of a date, and since when.
+
+A measure's rule, judged for each owner unit on that owner's own data:
+- a **target** (`target: {metric, at_least/at_most}`): the metric over the owner's rows — the
+  rows of the owner unit and the units under it; a measure with one owner is that owner's
+  whole form. A metric grouped by unit is read at the owner's group.
+- a **form** without a target: the owner (as above) has submitted to it.
+- otherwise: the owner reported it done (措施进展, the UI, the CLI) on or before the date.
+A report of completion adds its date and evidence but never overrides a target that is not met.
+
+`since` is the day the rule became met when the data can say so — a count or a sum reaching
+its bound on the date of the row that made it, a form first filled on that row's date — else
+the reported date, else None (and no date is printed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from . import db
+from .metrics import combine, compute_metrics, depends_on_state, form_ids, metric_kind, unit_parts
+from .spec import LoadedCampaign
+
+
+@dataclass(frozen=True)
+class Verdict:
+    done: bool
+    since: dt.date | None = None
+
+
+class Rules:
+    """Judges assignments as of a date, with one query per target metric and per form."""
+
+    def __init__(self, session: Session, loaded: LoadedCampaign, campaign_id: int, as_of: dt.date):
+        self.session, self.loaded, self.as_of = session, loaded, as_of
+        self.forms = form_ids(session, loaded)
+        self.subtrees = subtrees(session, campaign_id)
+        self._parts: dict[tuple[str, bool], dict[Any, Any]] = {}
+        self._rows: dict[str, dict[int | None, tuple[dt.date | None, int]]] = {}
+        self._grouped: dict[str, Any] | None = None
+
+    def judge(
+        self, measure: db.Measure, unit: db.Unit, owners: int, reported: dt.date | None
+    ) -> Verdict:
+        """The verdict for `unit`'s share of `measure` (`owners`: how many share it)."""
+        reported = reported if reported is not None and reported <= self.as_of else None
+        target = measure.target or {}
+        if target.get("metric") in self.loaded.spec.metrics:
+            return self._target(target, unit, owners, reported)
+        if measure.form_key and measure.form_key in self.forms:
+            first, n = self._submitted(measure.form_key, unit, owners)
+            if n:
+                since = min((d for d in (first, reported) if d is not None), default=None)
+                return Verdict(True, since)
+        return Verdict(reported is not None, reported)
+
+    # -- targets
+
+    def _target(self, target: dict, unit: db.Unit, owners: int, reported) -> Verdict:
+        metric = self.loaded.spec.metrics[target["metric"]]
+        low, high = target.get("at_least"), target.get("at_most")
+        if metric.group_by:
+            value = self._grouped_value(target["metric"], unit)
+        else:
+            parts = self._metric_parts(target["metric"], dated=False)
+            value = combine(metric_kind(metric), self._mine(parts, unit, owners))
+        if value is None or not _within(value, low, high):
+            return Verdict(False)
+        since = None
+        if low is not None and metric_kind(metric) in ("count", "sum") and not metric.group_by:
+            if not depends_on_state(self.loaded, metric):
+                since = self._reached_on(target["metric"], unit, owners, low)
+        return Verdict(True, since or reported)
+
+    def _metric_parts(self, metric_id: str, dated: bool) -> dict[Any, Any]:
+        key = (metric_id, dated)
+        if key not in self._parts:
+            metric = self.loaded.spec.metrics[metric_id]
+            self._parts[key] = unit_parts(
+                self.session, self.loaded, self.forms, metric, self.as_of, dated=dated
+            )
+        return self._parts[key]
+
+    def _mine(self, parts: dict[Any, Any], unit: db.Unit, owners: int) -> list[Any]:
+        """The parts that are the owner's own (all of them for a measure's only owner)."""
+        if owners == 1:
+            return list(parts.values())
+        return [parts[u] for u in self.subtrees.get(unit.id, [unit.id]) if u in parts]
+
+    def _reached_on(self, metric_id: str, unit: db.Unit, owners: int, low: float):
+        """The row date on which the owner's count or sum first reached `low` (None when the
+        undated rows alone reach it, or a negative value makes the sum fall)."""
+        parts = self._metric_parts(metric_id, dated=True)
+        mine = set(self.subtrees.get(unit.id, [unit.id]))
+        by_day: dict[dt.date | None, float] = {}
+        for (u, day), value in parts.items():
+            if owners == 1 or u in mine:
+                if value < 0:
+                    return None
+                by_day[day] = by_day.get(day, 0) + value
+        total = 0.0
+        for day in sorted(by_day, key=lambda d: (d is not None, d or dt.date.min)):
+            total += by_day[day]
+            if total >= low:
+                return day
+        return None
+
+    def _grouped_value(self, metric_id: str, unit: db.Unit) -> Any:
+        if self._grouped is None:
+            self._grouped = {
+                k: v.value
+                for k, v in compute_metrics(
+                    engine=self.session.get_bind(), loaded=self.loaded, as_of=self.as_of
+                ).items()
+            }
+        value = self._grouped.get(metric_id)
+        return value.get(unit.name, value.get(unit.key)) if isinstance(value, dict) else None
+
+    # -- forms
+
+    def _submitted(self, form_key: str, unit: db.Unit, owners: int):
+        """(first row date, rows) of the owner's rows in the form as of the date."""
+        by_unit = self._rows_by_unit(form_key)
+        if owners == 1:
+            found = list(by_unit.values())
+        else:
+            found = [by_unit[u] for u in self.subtrees.get(unit.id, [unit.id]) if u in by_unit]
+        n = sum(count for _, count in found)
+        first = min((d for d, _ in found if d is not None), default=None)
+        return first, n
+
+    def _rows_by_unit(self, form_key: str) -> dict[int | None, tuple[dt.date | None, int]]:
+        if form_key not in self._rows:
+            S = db.Submission
+            query = (
+                select(S.unit_id, func.min(S.on_date), func.count(S.id))
+                .where(
+                    S.form_id == self.forms[form_key],
+                    S.archived.is_(False),
+                    or_(S.on_date.is_(None), S.on_date <= self.as_of),
+                )
+                .group_by(S.unit_id)
+            )
+            self._rows[form_key] = {u: (first, n) for u, first, n in self.session.execute(query)}
+        return self._rows[form_key]
+
+
+def _within(value: Any, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def subtrees(session: Session, campaign_id: int) -> dict[int, list[int]]:
+    """Unit id -> the ids of the unit and every unit under it."""
+    parents = dict(
+        session.execute(
+            select(db.Unit.id, db.Unit.parent_id).where(db.Unit.campaign_id == campaign_id)
+        ).all()
+    )
+    result: dict[int, list[int]] = {uid: [] for uid in parents}
+    for uid in parents:
+        current, seen = uid, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            result[current].append(uid)
+            current = parents.get(current)
+    return result
