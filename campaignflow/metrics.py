@@ -246,11 +246,15 @@ def unit_parts(
     metric: Metric,
     as_of: dt.date,
     dated: bool = False,
+    unit_ids: Iterable[int] | None = None,
 ) -> dict[Any, Any]:
     """The metric's additive parts per unit id (None: rows of no unit) — or, with `dated`, per
     (unit id, row date) — for judging each owner on its own rows: count/sum → a number, rate →
-    (hits, rows), distinct → the set of values. Ungrouped metrics only."""
+    (hits, rows), distinct → the set of values; of the rows of `unit_ids` only, when given.
+    Ungrouped metrics only."""
     q = _query(loaded, forms, metric, as_of)
+    if unit_ids is not None:
+        q.base.append(db.Submission.unit_id.in_(sorted(unit_ids)))
     keys = [db.Submission.unit_id] + ([db.Submission.on_date] if dated else [])
     if q.kind == "distinct":
         stmt = select(*keys, q.value).where(*q.base).distinct()

@@ -111,9 +111,11 @@ def statuses(
     items: list[AssignmentStatus] = []
     with db.read_session(engine) as session:
         cid = db.campaign_id(session, loaded.spec.campaign.id)
-        rules = Rules(session, loaded, cid, as_of)
+        rows = _assignment_rows(session, cid, units)
+        judged = {unit.id for _a, _m, unit, _s in rows} if units is not None else None
+        rules = Rules(session, loaded, cid, as_of, owners=judged)
         owners = _owners(session, cid)
-        for assignment, measure, unit, stage_row in _assignment_rows(session, cid, units):
+        for assignment, measure, unit, stage_row in rows:
             verdict = rules.judge(measure, unit, owners.get(measure.id, 1), assignment.reported_on)
             due = assignment.due_on
             overdue = 0

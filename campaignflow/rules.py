@@ -36,12 +36,24 @@ class Verdict:
 class Rules:
     """Judges assignments as of a date, with one query per target metric and per form."""
 
-    def __init__(self, session: Session, loaded: LoadedCampaign, campaign_id: int, as_of: dt.date):
+    def __init__(
+        self,
+        session: Session,
+        loaded: LoadedCampaign,
+        campaign_id: int,
+        as_of: dt.date,
+        owners: set[int] | None = None,
+    ):
+        """`owners`: the unit ids that will be judged (None: all); for several owners of a
+        measure, only their own rows are then read."""
         self.session, self.loaded, self.as_of = session, loaded, as_of
         self.forms = form_ids(session, loaded)
         self.subtrees = subtrees(session, campaign_id)
-        self._parts: dict[tuple[str, bool], dict[Any, Any]] = {}
-        self._rows: dict[str, dict[int | None, tuple[dt.date | None, int]]] = {}
+        self.scope: set[int] | None = None
+        if owners is not None:
+            self.scope = {u for owner in owners for u in self.subtrees.get(owner, [owner])}
+        self._parts: dict[tuple[str, bool, bool], dict[Any, Any]] = {}
+        self._rows: dict[tuple[str, bool], dict[int | None, tuple[dt.date | None, int]]] = {}
         self._grouped: dict[str, Any] | None = None
 
     def judge(
@@ -67,7 +79,7 @@ class Rules:
         if metric.group_by:
             value = self._grouped_value(target["metric"], unit)
         else:
-            parts = self._metric_parts(target["metric"], dated=False)
+            parts = self._metric_parts(target["metric"], dated=False, whole=owners == 1)
             value = combine(metric_kind(metric), self._mine(parts, unit, owners))
         if value is None or not _within(value, low, high):
             return Verdict(False)
@@ -77,13 +89,16 @@ class Rules:
                 since = self._reached_on(target["metric"], unit, owners, low)
         return Verdict(True, since or reported)
 
-    def _metric_parts(self, metric_id: str, dated: bool) -> dict[Any, Any]:
-        key = (metric_id, dated)
+    def _metric_parts(self, metric_id: str, dated: bool, whole: bool) -> dict[Any, Any]:
+        """Parts per unit of the whole form (`whole`: a measure's only owner), else of the
+        units judged."""
+        key = (metric_id, dated, whole)
         if key not in self._parts:
             metric = self.loaded.spec.metrics[metric_id]
             self._parts[key] = unit_parts(
-                self.session, self.loaded, self.forms, metric, self.as_of, dated=dated
-            )
+                self.session, self.loaded, self.forms, metric, self.as_of, dated=dated,
+                unit_ids=None if whole else self.scope,
+            )  # fmt: skip
         return self._parts[key]
 
     def _mine(self, parts: dict[Any, Any], unit: db.Unit, owners: int) -> list[Any]:
@@ -95,7 +110,7 @@ class Rules:
     def _reached_on(self, metric_id: str, unit: db.Unit, owners: int, low: float):
         """The row date on which the owner's count or sum first reached `low` (None when the
         undated rows alone reach it, or a negative value makes the sum fall)."""
-        parts = self._metric_parts(metric_id, dated=True)
+        parts = self._metric_parts(metric_id, dated=True, whole=owners == 1)
         mine = set(self.subtrees.get(unit.id, [unit.id]))
         by_day: dict[dt.date | None, float] = {}
         for (u, day), value in parts.items():
@@ -125,7 +140,7 @@ class Rules:
 
     def _submitted(self, form_key: str, unit: db.Unit, owners: int):
         """(first row date, rows) of the owner's rows in the form as of the date."""
-        by_unit = self._rows_by_unit(form_key)
+        by_unit = self._rows_by_unit(form_key, whole=owners == 1)
         if owners == 1:
             found = list(by_unit.values())
         else:
@@ -134,20 +149,23 @@ class Rules:
         first = min((d for d, _ in found if d is not None), default=None)
         return first, n
 
-    def _rows_by_unit(self, form_key: str) -> dict[int | None, tuple[dt.date | None, int]]:
-        if form_key not in self._rows:
+    def _rows_by_unit(
+        self, form_key: str, whole: bool
+    ) -> dict[int | None, tuple[dt.date | None, int]]:
+        key = (form_key, whole)
+        if key not in self._rows:
             S = db.Submission
-            query = (
-                select(S.unit_id, func.min(S.on_date), func.count(S.id))
-                .where(
-                    S.form_id == self.forms[form_key],
-                    S.archived.is_(False),
-                    or_(S.on_date.is_(None), S.on_date <= self.as_of),
-                )
-                .group_by(S.unit_id)
-            )
-            self._rows[form_key] = {u: (first, n) for u, first, n in self.session.execute(query)}
-        return self._rows[form_key]
+            where = [
+                S.form_id == self.forms[form_key],
+                S.archived.is_(False),
+                or_(S.on_date.is_(None), S.on_date <= self.as_of),
+            ]
+            if not whole and self.scope is not None:
+                where.append(S.unit_id.in_(sorted(self.scope)))
+            query = select(S.unit_id, func.min(S.on_date), func.count(S.id)).where(*where)
+            rows = self.session.execute(query.group_by(S.unit_id))
+            self._rows[key] = {u: (first, n) for u, first, n in rows}
+        return self._rows[key]
 
 
 def _within(value: Any, low: float | None, high: float | None) -> bool:

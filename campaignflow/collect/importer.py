@@ -31,6 +31,7 @@ PROGRESS_EVERY = 1000
 MAX_ISSUES_SHOWN = 200
 MAX_REJECT_ROWS = 10_000
 MAX_ISSUES_KEPT = 10_000  # beyond this, issues are only counted
+STATISTICS_AFTER = 1000  # rows changed: the query planner's statistics are refreshed
 
 
 class ImportRejected(CampaignflowError, ValueError):
@@ -226,6 +227,8 @@ def import_file(
             result.warnings.extend(writer.warnings)
         finally:
             writer.close()  # the worker thread is done before the transaction ends
+    if result.inserted + result.updated + result.withdrawn >= STATISTICS_AFTER:
+        db.refresh_statistics(engine)
     result.issues = sorted_issues(issues)
     result.rejected = rejected_rows
     if result.rows == 0:

@@ -388,12 +388,7 @@ def _restore_rows(
     touched = []
     for id_, _ in rows:
         sub = subs[id_]
-        sub.archived, sub.withdrawn_by_id, sub.filing_id, sub.updated_at = (
-            False,
-            None,
-            filing.id,
-            now,
-        )
+        sub.archived, sub.withdrawn_by_id, sub.updated_at = False, None, now
         touched.append((sub, typed_values(fields, sub.data)))
     session.flush()
     units, people = _maps(session, form.campaign_id)

@@ -245,7 +245,6 @@ class SubmissionWriter:
                 {
                     "campaign_id": self.campaign.id,
                     "form_id": self.form.id,
-                    "filing_id": self.filing.id,
                     "withdrawn_by_id": None,
                     "archived": False,
                     "source_file": self.source,
@@ -346,7 +345,6 @@ class SubmissionWriter:
             )
             current.data = data
             current.archived, current.withdrawn_by_id = False, None
-            current.filing_id = self.filing.id
             current.source_file, current.source_sheet = self.source, self.sheet
             current.source_row = None if anonymous else row.row
             current.updated_at = self.now

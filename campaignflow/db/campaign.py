@@ -27,6 +27,9 @@ class Campaign(IdMixin, ArchivedMixin, Base):
     description: Mapped[str | None]
     spec_path: Mapped[str | None]  # the campaign.yaml it was last synced from
     spec_digest: Mapped[str]  # sha256 of the synced content; unchanged spec → nothing to do
+    # sha256 of the files it was synced from (campaign file, units, people) and of this
+    # campaignflow's schema: the same digest again means a flow need not even compare
+    source_digest: Mapped[str | None]
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

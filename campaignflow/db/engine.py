@@ -126,3 +126,15 @@ def writer_lock(*, session: Session, name: str) -> None:
     """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(name, 0))))
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """Let SQLite's query planner see the tables as they are after a bulk write (ANALYZE, on a
+    sample). Without it, per-unit queries over a large form scan the whole form. PostgreSQL's
+    autovacuum does this by itself."""
+    if engine.dialect.name != "sqlite":
+        return
+    with writer_engine(engine).connect() as conn:
+        conn.exec_driver_sql("PRAGMA analysis_limit = 10000")
+        conn.exec_driver_sql("ANALYZE")
+        conn.commit()

@@ -9,6 +9,7 @@ and reads the current revision under it, so two processes upgrading at once do t
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,8 +65,9 @@ def alembic_config() -> Config:
     return cfg
 
 
+@functools.cache
 def head_revision() -> str:
-    """The newest migration revision shipped with this package."""
+    """The newest migration revision shipped with this package (read once per process)."""
     from alembic.script import ScriptDirectory
 
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()

@@ -1,8 +1,7 @@
 """Form rows: one row per imported or entered form row, typed common fields + JSON rest.
 
-The table keeps its historical name `submission`; each row belongs to the filing (填报, see
-`filing.py`) that last wrote or confirmed it. `archived` means withdrawn (撤回): the row is kept,
-audited and restorable, and never counts.
+The table keeps its historical name `submission`; rows arrive in filings (填报, see `filing.py`).
+`archived` means withdrawn (撤回): the row is kept, audited and restorable, and never counts.
 """
 
 from __future__ import annotations
@@ -37,7 +36,6 @@ class Submission(IdMixin, ArchivedMixin, Base):
     # who sent it (填报单位): the filing's unit, else the row's own unit; a replacing filing
     # withdraws the rows of its scope units it does not carry
     scope_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
-    filing_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id"))
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("filing.id"))
     source_file: Mapped[str | None]  # path or name of the file it came from
     source_sheet: Mapped[str | None]

@@ -34,6 +34,7 @@ class LoadedCampaign:
     units: list[Unit]
     people: list[Person]
     due: dict[str, dt.date | None] = field(default_factory=dict)
+    source_digest: str = ""  # sha256 of the campaign file and the tables it names, as read
 
     @property
     def root(self) -> Path:
@@ -141,7 +142,27 @@ def load(path: str | Path) -> LoadedCampaign:
     )
     if issues:
         raise SpecError(issues)
-    return LoadedCampaign(path=path, spec=spec, units=units, people=people, due=due)
+    return LoadedCampaign(
+        path=path,
+        spec=spec,
+        units=units,
+        people=people,
+        due=due,
+        source_digest=_digest(text, [p for p in _files_read(spec, path.parent)[:2] if p]),
+    )
+
+
+def _digest(text: str, tables: list[Path]) -> str:
+    import hashlib
+
+    digest = hashlib.sha256(text.encode("utf-8"))
+    for table in tables:
+        digest.update(b"\0" + table.name.encode() + b"\0")
+        try:
+            digest.update(table.read_bytes())
+        except OSError:
+            digest.update(b"missing")
+    return digest.hexdigest()
 
 
 _OPTIONAL_SECTIONS = {"calendar", "units", "people", "reminders", "reports"}
@@ -354,22 +375,20 @@ _LOADED: dict[Path, tuple[str, tuple, LoadedCampaign]] = {}
 LOAD_STATS = {"loads": 0, "hits": 0}  # this process's full loads, and loads answered from cache
 
 
-def _files_read(spec: Campaign, root: Path) -> list[Path]:
-    """The files a load reads besides the campaign file (tables, templates)."""
-    names = [
-        getattr(spec.units, "file", None),
-        getattr(spec.people, "file", None),
-        spec.reports.phase,
-        spec.reports.final,
-        spec.reports.branch,
-        *spec.reports.phases.values(),
-    ]
-    return [root / name for name in names if name]
+def _files_read(spec: Campaign, root: Path) -> list[Path | None]:
+    """The files a load reads besides the campaign file: the units and people tables (None
+    when inline), then the templates."""
+    tables = [getattr(spec.units, "file", None), getattr(spec.people, "file", None)]
+    templates = [spec.reports.phase, spec.reports.final, spec.reports.branch,
+                 *spec.reports.phases.values()]  # fmt: skip
+    return [root / t if t else None for t in tables] + [root / t for t in templates if t]
 
 
-def _stamp(paths: list[Path]) -> tuple:
+def _stamp(paths: list[Path | None]) -> tuple:
     out = []
     for p in paths:
+        if p is None:
+            continue
         try:
             st = p.stat()
             out.append((str(p), st.st_mtime_ns, st.st_size))

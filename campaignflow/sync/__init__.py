@@ -22,7 +22,14 @@ import weakref
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..db import Campaign, check_schema, read_session, write_session, writer_lock
+from ..db import (
+    Campaign,
+    check_schema,
+    read_session,
+    refresh_statistics,
+    write_session,
+    writer_lock,
+)
 from .desired import desired_state
 from .result import (
     ENTITIES,
@@ -52,17 +59,33 @@ def _desired(loaded: CampaignSource):
     return found
 
 
-def _unchanged(engine: Engine, desired, loaded: CampaignSource) -> bool:
-    """The database already holds exactly this spec (same digest, same file, not archived)."""
+SYNC_FORMAT = "1"  # bump when what `desired_state` makes of a spec changes
+
+
+def source_digest(loaded: CampaignSource) -> str | None:
+    """What a sync of `loaded` is keyed by: the files it was read from, and this sync's format
+    and schema (None when the loaded campaign does not say what it was read from)."""
+    from ..db import head_revision
+
+    digest = getattr(loaded, "source_digest", "")
+    return f"{digest}:{SYNC_FORMAT}:{head_revision()}" if digest else None
+
+
+def _unchanged(engine: Engine, loaded: CampaignSource) -> bool:
+    """The database already holds exactly this spec: synced from the same files (content), the
+    same path, by this campaignflow, not archived. Costs one query, no desired state."""
+    digest = source_digest(loaded)
+    if digest is None:
+        return False
     with read_session(engine) as session:
         row = session.execute(
-            select(Campaign.spec_digest, Campaign.spec_path, Campaign.archived).where(
-                Campaign.key == desired.campaign["key"]
+            select(Campaign.source_digest, Campaign.spec_path, Campaign.archived).where(
+                Campaign.key == loaded.spec.campaign.id
             )
         ).first()
     return (
         row is not None
-        and row.spec_digest == desired.digest
+        and row.source_digest == digest
         and row.spec_path == str(loaded.path)
         and not row.archived
     )
@@ -84,12 +107,19 @@ def sync_campaign(
     very spec (same content digest, same file) is left alone: nothing is compared or written
     (`SyncResult.skipped`).
     """
-    desired = _desired(loaded)  # every spec-level problem surfaces before a connection
     check_schema(engine)
-    if skip_unchanged and not archive and _unchanged(engine, desired, loaded):
+    if skip_unchanged and not archive and _unchanged(engine, loaded):
         STATS["skipped"] += 1
-        return SyncResult(campaign=desired.campaign["key"], skipped=True)
+        return SyncResult(campaign=loaded.spec.campaign.id, skipped=True)
+    desired = _desired(loaded)  # every spec-level problem surfaces before a write
     STATS["syncs"] += 1
+    result = _write(engine, desired, loaded, archive, actor)
+    if result.total.inserted >= 1000:  # a first sync of a large organisation
+        refresh_statistics(engine)
+    return result
+
+
+def _write(engine: Engine, desired, loaded: CampaignSource, archive: bool, actor: str):
     for attempt in range(ATTEMPTS):
         try:
             with write_session(engine) as session:

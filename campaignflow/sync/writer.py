@@ -57,8 +57,17 @@ class _Writer:
             self._upsert(entity, existing[entity], list(self.desired.rows[entity]))
         for entity in ("assignment", "measure", "form", "stage", "person", "unit"):
             self._archive_missing(entity, existing[entity])
-        if self.result.changed or self.campaign.spec_digest != self.desired.digest:
+        from . import source_digest
+
+        digest = source_digest(self.loaded)
+        if (
+            self.result.changed
+            or self.campaign.spec_digest != self.desired.digest
+            or self.campaign.source_digest != digest
+            or self.campaign.spec_path != str(self.loaded.path)
+        ):
             self.campaign.spec_digest = self.desired.digest
+            self.campaign.source_digest = digest
             self.campaign.spec_path = str(self.loaded.path)
             self.campaign.synced_at = utcnow()
         self.session.flush()

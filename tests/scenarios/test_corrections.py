@@ -190,3 +190,15 @@ def test_state_counts_follow_the_date(engine, tmp_path):
         )
         assert m["fixes_closed"] == ledger.measures_closed == closed, day
         assert m["fixes_open"] == ledger.measures_open == open_, day
+
+
+def test_a_chunk_of_branches_is_judged_as_in_the_whole_campaign(engine, tmp_path):
+    """Branch reports read only their chunk's rows: the verdicts are the campaign's own."""
+    from campaignflow.progress import statuses
+
+    c = open_campaign(engine, BAPO, tmp_path)
+    for day in (EXAMINE_END, IMPROVE_END):
+        everyone = statuses(engine=engine, loaded=c.loaded, as_of=day)
+        for chunk in (["jiguan"], ["yewu", "tuixiu"], ["dangzu", "jiguan"]):
+            mine = statuses(engine=engine, loaded=c.loaded, as_of=day, units=chunk)
+            assert mine == [i for i in everyone if i.unit in chunk], (day, chunk)
