@@ -142,7 +142,7 @@ def reasons(r: dict) -> list[str]:
                 import_s=p["flow_import_s"],
                 around_s=around,
                 fixed_pct=100 * (p["flow_import_s"] + around) / p["flow_s"],
-                task_s=p["flow_task_s"],
+                task_s=sum(p["flow_task_s"].values()),
                 domain_s=p["domain_s"],
             )
         )

@@ -8,21 +8,22 @@ from pathlib import Path
 
 
 def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[str, float], dict]:
-    """Same order and arguments as the tasks of flows/phase.py; returns per-step seconds."""
-    from campaignflow.activities import cadence
+    """Same order and arguments as the tasks of flows/phase.py; returns per-step seconds (the
+    snapshot's parts as `snapshot.<part>`) and facts, with the spec loads and syncs made."""
     from campaignflow.collect.inbox import collect_inbox
     from campaignflow.deadlines import plan_reminders
-    from campaignflow.evaluation import evaluate_all
-    from campaignflow.gates import check_gate
-    from campaignflow.ledger import reconcile
-    from campaignflow.metrics import compute_metrics
-    from campaignflow.progress import refresh_assignments, stage_progress
+    from campaignflow.progress import stage_progress
     from campaignflow.reports import phase_context, publish, render_template
-    from campaignflow.spec import load
+    from campaignflow.reports.charts import report_charts
+    from campaignflow.snapshot import take_snapshot
+    from campaignflow.spec import load_cached
+    from campaignflow.spec.loader import LOAD_STATS
+    from campaignflow.sync import STATS as SYNC_STATS
     from campaignflow.sync import sync_campaign
     from campaignflow.workspace import open_workspace
 
     steps: dict[str, float] = {}
+    loads, syncs = dict(LOAD_STATS), dict(SYNC_STATS)
     t = time.perf_counter()
 
     def lap(name: str) -> None:
@@ -31,37 +32,23 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
         steps[name] = now - t
         t = now
 
-    loaded = load(spec_path)
+    loaded = load_cached(spec_path)
     lap("load")
     ws = open_workspace()
     engine = ws.engine
     lap("open_workspace")
-    sync_campaign(engine=engine, loaded=loaded, actor="flow")
+    sync_campaign(engine=engine, loaded=loaded, actor="flow", skip_unchanged=True)
     lap("sync")
     stage_progress(engine=engine, loaded=loaded, stage=phase, as_of=as_of)
     lap("start_progress")
     inbox = collect_inbox(engine=engine, loaded=loaded, home=ws.home)
     lap("collect_inbox")
-    refresh_assignments(engine=engine, loaded=loaded, as_of=as_of, actor="flow")
-    lap("refresh_assignments")
-    progress = stage_progress(engine=engine, loaded=loaded, stage=phase, as_of=as_of)
-    lap("stage_progress")
-    values = compute_metrics(engine=engine, loaded=loaded, as_of=as_of)
-    lap("compute_metrics")
-    gate = check_gate(engine=engine, loaded=loaded, stage=phase, as_of=as_of, metrics=values)
-    lap("check_gate")
+    snap = take_snapshot(engine=engine, loaded=loaded, as_of=as_of, stage=phase)
+    lap("snapshot")
+    progress = snap.stage_progress
     digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
     lap("plan_reminders")
-    rec = reconcile(engine=engine, loaded=loaded, as_of=as_of)
-    lap("reconcile")
-    rounds = evaluate_all(engine=engine, loaded=loaded, as_of=as_of)
-    lap("evaluate_ballots")
-    cad = cadence(engine=engine, loaded=loaded, as_of=as_of)
-    lap("cadence")
-    context = phase_context(
-        engine=engine, loaded=loaded, stage=phase, as_of=as_of, gate=gate, metrics=values
-    )
-    markdown = render_template(None, "phase.md.j2", context)
+    markdown = render_template(None, "phase.md.j2", phase_context(loaded=loaded, snapshot=snap))
     lap("render")
     published = publish(
         engine=engine,
@@ -70,8 +57,11 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
         scope=f"phase:{phase}",
         as_of=as_of,
         markdown=markdown,
+        charts=report_charts(loaded, snap),
     )
     lap("publish")
+    for part, seconds in snap.timings.items():
+        steps[f"snapshot.{part}"] = seconds
     facts = {
         "imported_files": len(inbox.files),
         "rejected_files": len(inbox.rejected),
@@ -79,11 +69,13 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
         "rows": sum(f.rows for f in inbox.files),
         "done": progress.done,
         "total": progress.total,
-        "gate_passed": gate.passed,
+        "gate_passed": snap.gate.passed if snap.gate else None,
         "digests": len(digests),
-        "problems": rec.problems,
-        "rounds": len(rounds),
-        "shortfalls": len(cad.shortfalls),
+        "problems": snap.ledger.problems,
+        "rounds": len(snap.evaluation),
+        "shortfalls": len(snap.activities.cadence.shortfalls),
         "reports": sorted(published.files),
+        "spec_loads": LOAD_STATS["loads"] - loads["loads"],
+        "syncs": SYNC_STATS["syncs"] - syncs["syncs"],
     }
     return steps, facts
