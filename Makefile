@@ -9,7 +9,7 @@ export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo test lint schema bench clean
+.PHONY: setup demo ui ui-stop test lint schema bench clean
 
 $(UV):
 	@echo "== uv not found: installing it with pip (user site)"
@@ -24,6 +24,12 @@ setup: .venv/.synced
 
 demo: setup
 	$(RUN) python -m campaignflow.demo
+
+ui: setup  # the Prefect UI of the demo's data folder (its server started if it is not running)
+	CAMPAIGNFLOW_HOME=.campaignflow/demo $(RUN) campaignflow ui
+
+ui-stop: setup
+	CAMPAIGNFLOW_HOME=.campaignflow/demo $(RUN) campaignflow server stop
 
 test: setup
 	$(RUN) pytest -q $(PYTEST_ARGS)

@@ -25,13 +25,14 @@ CAMPAIGNS = (
 
 
 def _prepare(home: Path) -> None:
+    from .cli.local_server import stop_server
+
     if home.exists():
+        stop_server(home)  # the last demo's server belongs to the folder about to go
         shutil.rmtree(home)
     home.mkdir(parents=True)
     os.environ["CAMPAIGNFLOW_HOME"] = str(home)
     os.environ.pop("CAMPAIGNFLOW_DATABASE_URL", None)
-    # Prefect's per-task INFO lines would bury the summary; warnings (unmet gates) still show
-    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 
 def _fill_inbox(loaded, home: Path) -> int:
@@ -84,9 +85,9 @@ def main() -> int:
     from .cli.prefect_env import prefect_session, run_flow
 
     started = time.monotonic()
-    say("启动本地 Prefect 服务（首次约 15–30 秒）……")
+    say("启动本数据文件夹的 Prefect 服务器（首次约 15–30 秒）……")
     written: list[tuple[str, dict]] = []
-    with prefect_session():
+    with prefect_session() as api_url:
         for name in (n for n in CAMPAIGNS if n in loaded):
             campaign = loaded[name]
             as_of = max(s.window[1] for s in campaign.spec.stages if s.window)
@@ -117,10 +118,10 @@ def main() -> int:
     say(
         f"\n用时 {time.monotonic() - started:.0f} 秒。报告在 {home / 'reports'}（.md / .html / .docx）。"
     )
+    ui = api_url.removesuffix("/api")
     say(
-        "在 Prefect 界面中查看运行：另开终端运行 `uv run campaignflow server`，打开 http://127.0.0.1:4200 ，"
-        "再运行\n  CAMPAIGNFLOW_HOME=.campaignflow/demo PREFECT_API_URL=http://127.0.0.1:4200/api "
-        "uv run campaignflow run campaign_specs/bapo-bali-2023/campaign.yaml --as-of 2023-06-30"
+        f"全部运行都在 Prefect 界面中：{ui}（各运行的“进度总览”在其 Artifacts 中，报告可直接点开）。\n"
+        f"服务器保持运行，空闲 2 小时后自动停止；再次打开：make ui，停止：make ui-stop。"
     )
     return 0
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,13 +23,40 @@ WORK_POOL = "campaignflow"
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """When a deployment runs by itself: an RRule in the campaign's time zone, with the
+    parameters of the run it makes (a phase's `as_of` = its last day)."""
+
+    rrule: str
+    first: dt.datetime
+    count: int | None = None  # runs it makes (None: daily until `last`)
+    last: dt.datetime | None = None
+    parameters: dict = field(default_factory=dict)
+    timezone: str = TIMEZONE
+
+    def describe(self) -> str:
+        if self.count == 1:
+            return f"{self.first:%Y-%m-%d %H:%M} 运行一次"
+        return f"{self.first:%Y-%m-%d} 至 {self.last:%Y-%m-%d} 每天 {self.first:%H:%M}"
+
+    @classmethod
+    def once(cls, at: dt.datetime, parameters: dict) -> Schedule:
+        return cls(f"DTSTART:{at:%Y%m%dT%H%M%S}\nRRULE:FREQ=DAILY;COUNT=1", at, 1, at, parameters)
+
+    @classmethod
+    def daily(cls, first: dt.datetime, last: dt.datetime) -> Schedule:
+        rrule = f"DTSTART:{first:%Y%m%dT%H%M%S}\nRRULE:FREQ=DAILY;UNTIL={last:%Y%m%dT%H%M%S}"
+        return cls(rrule, first, None, last)
+
+
+@dataclass(frozen=True)
 class DeploymentSpec:
     """One deployment: which flow, with which parameters, when."""
 
     name: str
     flow: str  # key of ENTRYPOINTS
     parameters: dict = field(default_factory=dict)
-    cron: str | None = None
+    schedule: Schedule | None = None
     tags: tuple[str, ...] = ()
     description: str = ""
 
@@ -44,17 +72,21 @@ def _spec_path(loaded: LoadedCampaign, root: Path) -> str:
         return str(loaded.path.resolve())
 
 
-def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[DeploymentSpec]:
-    """The daily deadline sweep, then per campaign: the whole run, each phase's report at the
-    phase end (18:00 local), and the final report."""
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def deployment_specs(
+    campaigns: list[LoadedCampaign], root: Path, today: dt.date | None = None
+) -> list[DeploymentSpec]:
+    """The two chunk deployments, then per campaign: the whole run, each phase (run once, at
+    18:00 on its last day, as of that day), its daily deadline sweep (09:00, on the days of the
+    campaign's window only), activity entry and the final report. Nothing is scheduled for a
+    day before `today` (a finished campaign schedules nothing)."""
+    from .naming import short_title
+
+    today = today or dt.date.today()
     specs = [
-        DeploymentSpec(
-            name="deadline-sweep-daily",
-            flow="deadline-sweep",
-            cron="0 9 * * *",
-            tags=("sweep",),
-            description="每天 09:00（北京时间）检查所有进行中活动的期限并提醒",
-        ),
         DeploymentSpec(
             name="branch-report-chunk",
             flow="branch-report-chunk",
@@ -70,30 +102,47 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
     ]
     for loaded in campaigns:
         cid = loaded.spec.campaign.id
+        title, short = loaded.spec.campaign.title, short_title(loaded)
         path = _spec_path(loaded, root)
         tag = f"campaign:{cid}"
+        windows = [s.window for s in loaded.spec.stages if s.window]
         specs.append(
             DeploymentSpec(
                 name=f"{cid}",
                 flow="campaign",
                 parameters={"spec_path": path},
                 tags=(tag,),
-                description=f"{loaded.spec.campaign.title}：按关口依次运行各阶段并生成报告",
+                description=f"{title}：按关口依次运行各阶段并生成报告（手动运行）",
             )
         )
+        if windows:
+            start, end = min(w[0] for w in windows), max(w[1] for w in windows)
+            first = max(start, today)
+            sweep = Schedule.daily(_at(first, 9), _at(end, 9)) if first <= end else None
+            specs.append(
+                DeploymentSpec(
+                    name=f"{cid}-deadline-sweep",
+                    flow="deadline-sweep",
+                    parameters={"spec_path": path},
+                    schedule=sweep,
+                    tags=(tag, "sweep"),
+                    description=f"{short}：期限检查与提醒（活动期间每天 09:00）",
+                )
+            )
         for stage in loaded.spec.stages:
-            cron = None
-            if stage.window:
+            schedule = None
+            if stage.window and stage.window[1] >= today:
                 end = stage.window[1]
-                cron = f"0 18 {end.day} {end.month} *"
+                schedule = Schedule.once(_at(end, 18), {"as_of": end.isoformat()})
+            when = f"{stage.window[1]:%Y-%m-%d} 18:00 运行一次" if stage.window else "手动运行"
             specs.append(
                 DeploymentSpec(
                     name=f"{cid}-{stage.id}",
                     flow="phase",
                     parameters={"spec_path": path, "phase": stage.id},
-                    cron=cron,
+                    schedule=schedule,
                     tags=(tag, f"phase:{stage.id}"),
-                    description=f"{loaded.spec.campaign.title} · {stage.name}：阶段流程与报告（阶段结束日 18:00）",
+                    description=f"{short} · {stage.name}：阶段流程与报告（{when}，截至当天）",
                 )
             )
         activity_forms = [f for f, form in loaded.spec.forms.items() if form.kind == "activity"]
@@ -104,7 +153,7 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
                     flow="record-activity",
                     parameters={"spec_path": path, "form": activity_forms[0]},
                     tags=(tag, "input:activity"),
-                    description=f"{loaded.spec.campaign.title}：在界面中登记一次活动（表单 {activity_forms[0]}，可改参数）",
+                    description=f"{short}：在界面中登记一次活动（表单 {activity_forms[0]}，可改参数）",
                 )
             )
         specs.append(
@@ -113,10 +162,15 @@ def deployment_specs(campaigns: list[LoadedCampaign], root: Path) -> list[Deploy
                 flow="final-report",
                 parameters={"spec_path": path},
                 tags=(tag, "report:final"),
-                description=f"{loaded.spec.campaign.title}：总结报告",
+                description=f"{title}：总结报告（手动运行）",
             )
         )
     return specs
+
+
+def scheduled(specs: list[DeploymentSpec]) -> list[str]:
+    """One line per deployment that runs by itself: `bapo-bali-2023-mobilise：2027-03-31 18:00 运行一次`."""
+    return [f"{s.name}：{s.schedule.describe()}" for s in specs if s.schedule is not None]
 
 
 def prefect_yaml(specs: list[DeploymentSpec]) -> str:
@@ -143,8 +197,15 @@ def prefect_yaml(specs: list[DeploymentSpec]) -> str:
                 "parameters": s.parameters,
                 "tags": list(s.tags),
                 "work_pool": {"name": WORK_POOL, "work_queue_name": "default"},
-                "schedules": [{"cron": s.cron, "timezone": TIMEZONE, "active": True}]
-                if s.cron
+                "schedules": [
+                    {
+                        "rrule": s.schedule.rrule,
+                        "timezone": s.schedule.timezone,
+                        "active": True,
+                        **({"parameters": s.schedule.parameters} if s.schedule.parameters else {}),
+                    }
+                ]
+                if s.schedule
                 else [],
             }
             for s in specs

@@ -16,9 +16,7 @@ from .errors import CampaignflowError
 from .metrics import MetricValue
 from .progress import Progress
 from .spec import LoadedCampaign
-from .spec.models import Gate, Phase, Track
-
-Stage = Phase | Track
+from .spec.models import Gate
 
 
 @dataclass
@@ -119,7 +117,6 @@ def signoffs(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[
 
 
 def _check(
-    stage: Stage,
     gate: Gate,
     progress: Progress,
     signoff: dict | None,
@@ -164,13 +161,13 @@ def check_gate(
         previous = stages[index - 1]
         if previous.exit:
             checks += _check(
-                previous, previous.exit, progress[previous.id], signoffs.get(previous.id),
+                previous.exit, progress[previous.id], signoffs.get(previous.id),
                 metrics, f"{previous.name}出口",
             )  # fmt: skip
     current = stages[index]
     if getattr(current, "entry", None):
         checks += _check(
-            current, current.entry, progress[current.id], signoffs.get(current.id), metrics,
+            current.entry, progress[current.id], signoffs.get(current.id), metrics,
             f"{current.name}入口",
         )  # fmt: skip
     return GateResult(stage=stage, passed=all(ok for _, ok, _ in checks), checks=checks)
@@ -188,9 +185,7 @@ def check_exit(
     current = next(s for s in loaded.spec.stages if s.id == stage)
     exit_gate = getattr(current, "exit", None)
     checks = (
-        _check(
-            current, exit_gate, progress[stage], signoffs.get(stage), metrics, f"{current.name}出口"
-        )
+        _check(exit_gate, progress[stage], signoffs.get(stage), metrics, f"{current.name}出口")
         if exit_gate
         else []
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from .spec import LoadedCampaign, SpecError, load
+from .spec import LoadedCampaign, SpecError, load_cached
 
 
 def today(timezone: str = "Asia/Shanghai") -> dt.date:
@@ -22,7 +22,7 @@ def run_name(
 ) -> str:
     """`八破八立 · 学习动员 · 2023-03-31`; falls back to ids when the spec cannot be read."""
     try:
-        loaded = load(spec_path)
+        loaded = load_cached(spec_path)
     except SpecError:
         parts = [str(spec_path), stage or "", str(as_of or "")]
         return " · ".join(p for p in parts if p)

@@ -8,6 +8,7 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
+from tasks._common import same_data_folder, workspace
 from tasks.branches import (
     check_branch_reports,
     plan_branch_chunks,
@@ -24,8 +25,12 @@ CHUNK_DEPLOYMENT = f"{CHUNK_FLOW}/{CHUNK_FLOW}"
 
 
 @flow(name=CHUNK_FLOW, persist_result=False)
-async def branch_report_chunk(spec_path: str, phase: str, as_of: dt.date, units: list[str]) -> dict:
-    """Write the reports of the branches in `units` (one chunk; run by a worker)."""
+async def branch_report_chunk(
+    spec_path: str, phase: str, as_of: dt.date, units: list[str], data_folder: str | None = None
+) -> dict:
+    """Write the reports of the branches in `units` (one chunk; run by a worker of the same
+    `data_folder`)."""
+    same_data_folder(data_folder)
     loaded = load_campaign(spec_path)
     result = write_branch_chunk(loaded, phase, as_of, units)
     return {"units": len(result.units), "files": result.files, "seconds": result.seconds}
@@ -53,7 +58,13 @@ async def branch_reports(
         )
     if on_workers:
         params = [
-            {"spec_path": spec_path, "phase": phase, "as_of": as_of, "units": units}
+            {
+                "spec_path": spec_path,
+                "phase": phase,
+                "as_of": as_of,
+                "units": units,
+                "data_folder": str(workspace().home),
+            }  # fmt: skip
             for units in chunks
         ]
         runs = await run_chunks(CHUNK_DEPLOYMENT, "支部报告", params, chunk_timeout)

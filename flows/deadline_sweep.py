@@ -11,25 +11,31 @@ from campaignflow.notify import RetryPolicy
 from tasks.deadlines import sweep_deadlines
 from tasks.notify import send_reminders
 from tasks.progress import progress_now
-from tasks.spec import active_campaigns, load_campaign
+from tasks.spec import active_campaigns, load_campaign, sync_spec
+
+from ._names import sweep_run_name
 
 
-@flow(name="deadline-sweep", persist_result=False)
+@flow(name="deadline-sweep", flow_run_name=sweep_run_name, persist_result=False)
 async def deadline_sweep(
+    spec_path: str | None = None,
     as_of: dt.date | None = None,
     now: dt.datetime | None = None,
     retry_attempts: int = 3,
     retry_delay_seconds: float = 2.0,
 ) -> list[dict]:
-    """For each campaign whose window covers `as_of`: progress and overdue items per active stage,
+    """For the campaign at `spec_path` (default: each campaign whose window covers `as_of`, as
+    the database knows them): progress and overdue items per active stage,
     then one reminder digest per recipient — sent, or queued in quiet hours (`now`, default the
     current time), never twice. A failed send is tried `retry_attempts` times, waiting
     `retry_delay_seconds`, then three times longer each time."""
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or today()
     results = []
-    for spec_path in active_campaigns(as_of):
-        loaded = load_campaign(spec_path)
+    for path in [spec_path] if spec_path else active_campaigns(as_of):
+        loaded = load_campaign(path)
+        if spec_path:
+            sync_spec(loaded)
         stages = [
             s for s in loaded.spec.stages if not s.window or s.window[0] <= as_of <= s.window[1]
         ]

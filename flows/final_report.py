@@ -8,7 +8,7 @@ from prefect import flow
 
 from campaignflow.naming import today
 from tasks.collect import collect
-from tasks.reports import publish_report, render_final_report
+from tasks.reports import publish_report, render_final_report, show_overview
 from tasks.runinfo import add_tags
 from tasks.snapshot import snapshot
 from tasks.spec import load_campaign, sync_spec
@@ -27,6 +27,7 @@ async def final_report(spec_path: str, as_of: dt.date | None = None) -> dict:
     snap = snapshot(loaded, None, as_of)
     markdown = render_final_report(loaded, snap)
     published = publish_report(loaded, "final", snap, markdown)
+    await show_overview(loaded, snap, published)
     return {
         "campaign": loaded.spec.campaign.id,
         "reports": {f: str(p) for f, p in published.files.items()},

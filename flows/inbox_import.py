@@ -10,7 +10,9 @@ from prefect import flow
 from campaignflow.chunks import chunked
 from campaignflow.collect.inbox import InboxReport
 from campaignflow.spec import LoadedCampaign
+from tasks._common import same_data_folder, workspace
 from tasks.collect import (
+    check_inbox_done,
     chunk_artifact_key,
     collect,
     empty_report,
@@ -28,8 +30,12 @@ IMPORT_DEPLOYMENT = f"{IMPORT_FLOW}/{IMPORT_FLOW}"
 
 
 @flow(name=IMPORT_FLOW, persist_result=False)
-async def inbox_import_chunk(spec_path: str, phase: str, files: list[str]) -> dict:
-    """Import these inbox files (one chunk of a wave; run by a worker)."""
+async def inbox_import_chunk(
+    spec_path: str, phase: str, files: list[str], data_folder: str | None = None
+) -> dict:
+    """Import these inbox files (one chunk of a wave; run by a worker of the same
+    `data_folder`)."""
+    same_data_folder(data_folder)
     loaded = load_campaign(spec_path)
     report = import_inbox_files(loaded, phase, files)
     return {"files": len(report.files), "rejected": len(report.rejected)}
@@ -42,17 +48,24 @@ async def collect_in_chunks(
     wave and the chunk deployment is deployed; otherwise one task here."""
     waves = plan_inbox(loaded)
     if max(map(len, waves), default=0) <= files_per_chunk or not await deployed(IMPORT_DEPLOYMENT):
-        return collect(loaded, phase)
+        report = collect(loaded, phase)
+        check_inbox_done(loaded)
+        return report
     report = empty_report(loaded)
     for wave in waves:
         chunks = chunked(wave, files_per_chunk)
         if len(chunks) == 1:
             report.files += import_inbox_files(loaded, phase, wave, artifact=False).files
             continue
-        params = [{"spec_path": spec_path, "phase": phase, "files": c} for c in chunks]
+        folder = str(workspace().home)
+        params = [
+            {"spec_path": spec_path, "phase": phase, "files": c, "data_folder": folder}
+            for c in chunks
+        ]
         runs = await run_chunks(IMPORT_DEPLOYMENT, "导入", params, timeout, prefix="导入")
         report.files += await _results(runs, chunk_artifact_key(loaded, phase))
     show_inbox(loaded, phase, report)
+    check_inbox_done(loaded)
     return report
 
 

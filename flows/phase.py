@@ -13,7 +13,7 @@ from tasks.evaluation import show_evaluation
 from tasks.gates import gate_check
 from tasks.ledger import show_ledger
 from tasks.progress import show_progress, start_progress
-from tasks.reports import publish_report, render_phase_report
+from tasks.reports import publish_report, render_phase_report, show_overview
 from tasks.runinfo import add_tags
 from tasks.snapshot import snapshot
 from tasks.spec import load_campaign, sync_spec
@@ -57,6 +57,7 @@ async def phase(
     show_cadence(loaded, phase, snap)
     markdown = render_phase_report(loaded, snap)
     published = publish_report(loaded, f"phase:{phase}", snap, markdown)
+    await show_overview(loaded, snap, published)
     branches = None
     if loaded.spec.reports.branches:
         branches = await branch_reports(

@@ -56,7 +56,7 @@ class Step(Task):
 
 
 def step(**options: Any) -> Callable[[Callable[..., Any]], Step]:
-    """Like `@task(**options, **STEP)`, as a `Step`: `@step(name="计算指标")`."""
+    """Like `@task(**options, **STEP)`, as a `Step`: `@step(name="gate 关口检查")` (a Latin word first: Prefect's run graph draws only ASCII)."""
 
     def decorate(fn: Callable[..., Any]) -> Step:
         return Step(fn=fn, **{**STEP, **options})
@@ -67,6 +67,21 @@ def step(**options: Any) -> Callable[[Callable[..., Any]], Step]:
 def workspace() -> Workspace:
     """The campaign database and data folder of this process (from the environment)."""
     return open_workspace()
+
+
+def same_data_folder(expected: str | None) -> None:
+    """Refuse work meant for another data folder (a chunk run handed to a worker or a served
+    deployment that was started for a different CAMPAIGNFLOW_HOME)."""
+    from pathlib import Path
+
+    from campaignflow.errors import CampaignflowError
+
+    here = workspace().home.resolve()
+    if expected and Path(expected).resolve() != here:
+        raise CampaignflowError(
+            f"这块工作属于数据文件夹 {expected}，而执行它的进程用的是 {here}：请让 worker"
+            "（或 campaignflow server）使用同一个 CAMPAIGNFLOW_HOME（及数据库），再重新运行"
+        )
 
 
 def artifact_key(*parts: str) -> str:

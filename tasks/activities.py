@@ -8,7 +8,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import artifact_key, step, table_artifact
 
 
-@step(name="组织生活频次检查")
+@step(name="cadence 组织生活频次检查")
 def show_cadence(loaded: LoadedCampaign, stage: str, snap: Snapshot) -> None:
     """Shortfalls against the norms (支委会 monthly, 党员大会 quarterly …) as a table artifact."""
     result = snap.activities.cadence

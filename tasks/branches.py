@@ -20,7 +20,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import IO_RETRIES, artifact_key, step, table_artifact, workspace
 
 
-@step(name="列出支部并分块")
+@step(name="branches 列出支部并分块")
 def plan_branch_chunks(loaded: LoadedCampaign, chunk_size: int) -> list[list[str]]:
     units = branch_units(workspace().engine, loaded)
     chunks = chunked(units, chunk_size)
@@ -30,7 +30,7 @@ def plan_branch_chunks(loaded: LoadedCampaign, chunk_size: int) -> list[list[str
     return chunks
 
 
-@step(name="写一块支部报告", **IO_RETRIES)
+@step(name="branch-chunk 写一块支部报告", **IO_RETRIES)
 def write_branch_chunk(
     loaded: LoadedCampaign, stage: str, as_of: dt.date, units: list[str]
 ) -> ChunkResult:
@@ -49,7 +49,7 @@ def write_branch_chunk(
     return result
 
 
-@step(name="在本机写各支部报告")
+@step(name="branch-pool 在本机写各支部报告")
 def write_chunks_here(
     spec_path: str, stage: str, as_of: dt.date, chunks: list[list[str]]
 ) -> list[ChunkResult]:
@@ -81,7 +81,7 @@ def write_chunks_here(
     )
 
 
-@step(name="核对各支部报告")
+@step(name="branch-check 核对各支部报告")
 def check_branch_reports(
     loaded: LoadedCampaign,
     stage: str,

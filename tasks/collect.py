@@ -30,7 +30,7 @@ COLUMNS = {
 }
 
 
-@step(name="收集数据（收件箱）", **IO_RETRIES)
+@step(name="inbox 收集数据（收件箱）", **IO_RETRIES)
 def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     """Import every new .xlsx/.csv of the inbox; bad files are moved to rejected/."""
     ws = workspace()
@@ -39,13 +39,28 @@ def collect(loaded: LoadedCampaign, stage: str) -> InboxReport:
     return report
 
 
-@step(name="收件箱分批")
+@step(name="inbox-check 收件箱已清空")
+def check_inbox_done(loaded: LoadedCampaign) -> None:
+    """Every file the inbox held is imported or rejected: a run never reports success with
+    files left behind (a chunk that ran on a worker with another data folder, say)."""
+    from campaignflow.errors import CampaignflowError
+
+    left = pending_files(workspace().home, loaded)
+    if left:
+        names = "、".join(p.name for p in left[:10]) + ("……" if len(left) > 10 else "")
+        raise CampaignflowError(
+            f"收件箱中还有 {len(left)} 个文件没有导入：{names}（{inbox_folder(workspace().home, loaded)}）"
+            "：请检查各 worker 是否使用同一个数据文件夹，再重新运行"
+        )
+
+
+@step(name="inbox-plan 收件箱分批")
 def plan_inbox(loaded: LoadedCampaign) -> list[list[str]]:
     """The inbox's new files in waves (a wave's files may be imported at the same time)."""
     return import_waves(pending_files(workspace().home, loaded), loaded)
 
 
-@step(name="导入一批文件", **IO_RETRIES)
+@step(name="inbox-chunk 导入一批文件", **IO_RETRIES)
 def import_inbox_files(
     loaded: LoadedCampaign, stage: str, names: list[str], artifact: bool = True
 ) -> InboxReport:
@@ -65,7 +80,7 @@ def import_inbox_files(
     return report
 
 
-@step(name="收件箱结果")
+@step(name="inbox-result 收件箱结果")
 def show_inbox(loaded: LoadedCampaign, stage: str, report: InboxReport) -> None:
     _log(report)
     if report.files:

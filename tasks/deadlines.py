@@ -15,7 +15,7 @@ from ._common import artifact_key, step, table_artifact
 LOGGED_DIGESTS = 20  # per-unit lines logged; the overdue table and the digests hold the rest
 
 
-@step(name="期限检查")
+@step(name="deadlines 期限检查")
 def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> list[Digest]:
     """Overdue measures as a table artifact; one reminder digest per recipient unit."""
     key = artifact_key(loaded.spec.campaign.id, progress.stage or "all", "overdue")

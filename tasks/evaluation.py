@@ -9,7 +9,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import artifact_key, step, table_artifact
 
 
-@step(name="民主测评结果")
+@step(name="ballots 民主测评结果")
 def show_evaluation(loaded: LoadedCampaign, stage: str, snap: Snapshot) -> None:
     """Score, grade, class and reason per person, per round (as scored in the snapshot)."""
     for i, result in enumerate(snap.evaluation, 1):

@@ -11,7 +11,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import artifact_key, step, table_artifact
 
 
-@step(name="关口检查")
+@step(name="gate 关口检查")
 def gate_check(loaded: LoadedCampaign, snap: Snapshot) -> GateResult:
     """Show the gate of the snapshot's stage as a table and log what is unmet; never raises."""
     result = snap.gate

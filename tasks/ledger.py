@@ -9,7 +9,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import artifact_key, step, table_artifact
 
 
-@step(name="台账对账")
+@step(name="ledger 台账对账")
 def show_ledger(loaded: LoadedCampaign, stage: str, snap: Snapshot) -> None:
     """对账 as of the snapshot's date, as two table artifacts."""
     result = snap.ledger

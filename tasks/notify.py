@@ -35,7 +35,7 @@ def secret_resolver():
     return chain(env_resolver(), cache(_secret_block))
 
 
-@step(name="发送提醒")
+@step(name="notify 发送提醒")
 def send_reminders(
     loaded: LoadedCampaign,
     progress: list[Progress],

@@ -21,7 +21,7 @@ def _name(loaded: LoadedCampaign, stage: str | None) -> str:
     return next((s.name for s in loaded.spec.stages if s.id == stage), "全部")
 
 
-@step(name="进度（开始）")
+@step(name="progress 进度（开始）")
 def start_progress(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> UUID:
     """A progress artifact for the stage, from what the database knows before the inbox."""
     progress = stage_progress(engine=workspace().engine, loaded=loaded, stage=stage, as_of=as_of)
@@ -32,7 +32,7 @@ def start_progress(loaded: LoadedCampaign, stage: str, as_of: dt.date) -> UUID:
     )
 
 
-@step(name="进度（更新）")
+@step(name="progress 进度（更新）")
 def show_progress(artifact_id: UUID, loaded: LoadedCampaign, progress: Progress) -> None:
     update_progress_artifact(
         artifact_id,
@@ -41,7 +41,7 @@ def show_progress(artifact_id: UUID, loaded: LoadedCampaign, progress: Progress)
     )
 
 
-@step(name="各阶段进度")
+@step(name="progress 各阶段进度")
 def progress_now(loaded: LoadedCampaign, as_of: dt.date) -> dict[str, Progress]:
     """Every stage's progress as of `as_of`, computed once (the deadline sweep's input)."""
     return progress_by_stage(engine=workspace().engine, loaded=loaded, as_of=as_of)

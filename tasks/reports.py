@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
+from campaignflow.links import report_link
 from campaignflow.reports import Published, final_context, phase_context, publish, render_template
 from campaignflow.reports.charts import report_charts
 from campaignflow.reports.narrative import narrative_items
@@ -14,7 +15,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import IO_RETRIES, artifact_key, step, workspace
 
 
-@step(name="生成阶段报告")
+@step(name="render 生成阶段报告")
 def render_phase_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     """The phase report as Markdown (the campaign's template, or the built-in one)."""
     context = phase_context(loaded=loaded, snapshot=snap)
@@ -23,7 +24,7 @@ def render_phase_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     return render_template(loaded.root / template if template else None, "phase.md.j2", context)
 
 
-@step(name="生成总结报告")
+@step(name="render 生成总结报告")
 def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     narrative = narrative_items(engine=workspace().engine, loaded=loaded, as_of=snap.as_of)
     context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)
@@ -31,7 +32,7 @@ def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     return render_template(loaded.root / template if template else None, "final.md.j2", context)
 
 
-@step(name="发布报告", **IO_RETRIES)
+@step(name="publish 发布报告", **IO_RETRIES)
 def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown: str) -> Published:
     """Write .md/.html/.docx (and .pdf) with the snapshot's charts; a markdown artifact with the
     report and links to the files."""
@@ -54,8 +55,35 @@ def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown:
         if fmt != "md":
             create_link_artifact(
                 key=f"{base}-{fmt}",
-                link=path.resolve().as_uri(),
+                link=report_link(path, ws.home),
                 link_text=f"{published.title}（.{fmt}）",
                 description=f"{published.title}：{path}",
             )
     return published
+
+
+async def show_overview(loaded: LoadedCampaign, snap: Snapshot, published: Published) -> None:
+    """The 进度总览 artifacts of the run itself (called in the flow, not a task, so they belong to
+    the flow run): one per phase run, and the campaign's, kept under one key and updated by
+    every run."""
+    from prefect.artifacts import acreate_markdown_artifact
+
+    from campaignflow.overview import campaign_overview, phase_overview
+
+    home = workspace().home
+    links = {f".{fmt}": report_link(path, home) for fmt, path in published.files.items()}
+    cid = loaded.spec.campaign.id
+    ran = "总结报告"
+    if snap.stage is not None:
+        name = next(s.name for s in loaded.spec.stages if s.id == snap.stage)
+        ran = f"{name}运行"
+        await acreate_markdown_artifact(
+            key=artifact_key(cid, snap.stage, "overview"),
+            markdown=phase_overview(loaded, snap, links),
+            description=f"进度总览：{name}",
+        )
+    await acreate_markdown_artifact(
+        key=artifact_key(cid, "overview"),
+        markdown=campaign_overview(loaded, snap, links, ran),
+        description=f"进度总览：{loaded.spec.campaign.title}",
+    )

@@ -12,7 +12,7 @@ from campaignflow.spec import LoadedCampaign
 from ._common import step, workspace
 
 
-@step(name="汇总数据（快照）")
+@step(name="snapshot 汇总数据（快照）")
 def snapshot(loaded: LoadedCampaign, stage: str | None, as_of: dt.date) -> Snapshot:
     """Progress, metrics, gate, 对账, 民主测评 and activities as of `as_of`, in one go: the gate,
     the artifacts, the report and its charts all read this."""

@@ -13,7 +13,7 @@ from campaignflow.sync import SyncResult, sync_campaign
 from ._common import IO_RETRIES, step, workspace
 
 
-@step(name="加载并校验方案")
+@step(name="load 加载并校验方案")
 def load_campaign(spec_path: str) -> LoadedCampaign:
     """Read the campaign file (once per content in this process: subflows reuse it); a
     SpecError (located, in Chinese) fails the run with its message."""
@@ -22,7 +22,7 @@ def load_campaign(spec_path: str) -> LoadedCampaign:
     return loaded
 
 
-@step(name="同步到数据库", **IO_RETRIES)
+@step(name="sync 同步到数据库", **IO_RETRIES)
 def sync_spec(loaded: LoadedCampaign) -> SyncResult:
     """Write the spec into the campaign database (idempotent; skipped when unchanged)."""
     result = sync_campaign(
@@ -32,7 +32,7 @@ def sync_spec(loaded: LoadedCampaign) -> SyncResult:
     return result
 
 
-@step(name="查找进行中的活动")
+@step(name="active 查找进行中的活动")
 def active_campaigns(as_of: dt.date) -> list[str]:
     """Spec paths of the campaigns running on `as_of` (as recorded by their last sync)."""
     return active_spec_paths(engine=workspace().engine, as_of=as_of)

@@ -17,3 +17,29 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_server_left_behind(tmp_path_factory):
+    """Every test that starts a data folder's Prefect server stops it: at the end of the
+    session none of them may still run (any left is killed, and the session fails)."""
+    yield
+    import signal
+    from pathlib import Path
+
+    base = str(tmp_path_factory.getbasetemp())
+    left = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "campaignflow.server_process" in cmd and base in cmd:
+            left.append(cmd)
+            try:
+                os.kill(int(proc.name), signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    assert not left, f"servers left running by the tests: {left}"

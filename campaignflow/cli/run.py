@@ -70,14 +70,34 @@ def run(
 
 
 def _run(entrypoint: str, **parameters):
-    from .prefect_env import FlowFailed, run_flow
+    """Run the flow; what can go wrong around it (the server lost, the data folder not
+    writable) is one 错误: line with the log's path, the traceback only in the log."""
+    import logging
+
+    from ..errors import CampaignflowError
+    from ..settings import load_settings
+    from .prefect_env import log_file, run_flow
 
     try:
         return run_flow(entrypoint, **parameters)
-    except FlowFailed as exc:
-        fail(str(exc), EXIT_FAILURE)
-    except RuntimeError as exc:  # the Prefect server did not start
-        fail(str(exc), EXIT_FAILURE)
+    except CampaignflowError:
+        raise
+    except PermissionError as exc:
+        fail(
+            f"无法写入 {exc.filename or '数据文件夹'}：请检查数据文件夹（CAMPAIGNFLOW_HOME）的权限",
+            EXIT_FAILURE,
+        )
+    except Exception as exc:  # noqa: BLE001 - the server gone, the network, the disk …
+        log = log_file(load_settings().home)
+        logging.getLogger("campaignflow").exception("运行失败")
+        kind = "与 Prefect 服务器的连接中断" if _is_connection(exc) else type(exc).__name__
+        fail(f"运行失败（{kind}：{str(exc)[:200]}）。完整日志：{log}", EXIT_FAILURE)
+
+
+def _is_connection(exc: BaseException) -> bool:
+    names = {type(e).__name__ for e in (exc, exc.__cause__, exc.__context__) if e is not None}
+    return bool(names & {"ConnectError", "ConnectTimeout", "ReadError", "RemoteProtocolError",
+                         "ConnectionRefusedError", "ConnectionResetError"})  # fmt: skip
 
 
 def final_report(spec: SpecArg, as_of: AsOfOpt = None) -> None:
@@ -123,6 +143,10 @@ def _print_outcome(loaded, phases: list[dict], final: dict | None, stopped: str 
     if final:
         for fmt, path in final["reports"].items():
             out.print(f"总结报告 .{fmt}：{path}", markup=False)
+    from .prefect_env import LAST_RUN
+
+    if LAST_RUN.get("url"):
+        out.print(f"在 Prefect 界面中查看：{LAST_RUN['url']}", markup=False)
 
 
 __all__ = ["EXIT_FAILURE", "register"]

@@ -1,4 +1,5 @@
-"""`server` and `deployments`: the Prefect UI with every deployment served, in one command."""
+"""`server` (the data folder's Prefect server: UI, deployments served; `status`, `stop`) and
+`deployments` (the Prefect deployments file)."""
 
 from __future__ import annotations
 
@@ -8,48 +9,56 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_FAILURE, err_console, fail, guarded, out_console
+from .common import err_console, fail, guarded, out_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(guarded(server))
+    server_app = typer.Typer(
+        name="server",
+        help="本数据文件夹的 Prefect 服务器（界面）：启动并服务全部部署；status 查看，stop 停止。",
+        invoke_without_command=True,
+        no_args_is_help=False,
+    )
+    server_app.callback(invoke_without_command=True)(guarded(server))
+    server_app.command("status")(guarded(status))
+    server_app.command("stop")(guarded(stop))
+    app.add_typer(server_app, name="server")
     app.command()(guarded(deployments))
+    app.command("ui")(guarded(ui))
 
 
-def _shipped_loaded():
+CampaignOption = Annotated[
+    list[Path] | None,
+    typer.Option("--campaign", "-c", help="自己的活动方案文件（可多次给出；默认：内置活动）"),
+]
+
+
+def _loaded(campaign: list[Path] | None) -> tuple[list, Path]:
     from ..spec import SpecError, load
-    from ..spec.shipped import shipped_campaigns
+    from ..spec.shipped import shipped_campaigns, shipped_root
 
-    loaded = []
-    for folder in shipped_campaigns().values():
-        try:
-            loaded.append(load(folder / "campaign.yaml"))
-        except SpecError as exc:
-            err_console().print(exc.render(), markup=False)
-            raise typer.Exit(2) from None
-    return loaded
-
-
-def _repo_root() -> Path:
-    from ..spec.shipped import shipped_root
-
-    return shipped_root().parent
+    paths = campaign or [folder / "campaign.yaml" for folder in shipped_campaigns().values()]
+    try:
+        loaded = [load(path) for path in paths]
+    except SpecError as exc:
+        err_console().print(exc.render(), markup=False)
+        raise typer.Exit(2) from None
+    return loaded, (Path.cwd() if campaign else shipped_root().parent)
 
 
 def deployments(
     output: Annotated[Path, typer.Option("--output", "-o", help="输出文件")] = Path(
         "deployments/prefect.yaml"
     ),
-    campaign: Annotated[
-        list[Path] | None,
-        typer.Option("--campaign", "-c", help="自己的活动方案文件（可多次给出；默认：内置活动）"),
-    ] = None,
+    campaign: CampaignOption = None,
 ) -> None:
-    """由活动方案生成 Prefect 部署文件（每个流程一个部署，含定时）。Write the Prefect deployments file.
+    """由活动方案生成 Prefect 部署文件（每个流程一个部署；阶段在结束日运行一次）。Write the Prefect deployments file.
 
     Without --campaign: the shipped campaigns into deployments/prefect.yaml. With --campaign:
     your own campaign files (paths are written relative to the current folder when inside it,
-    which must then be CAMPAIGNFLOW_ROOT on the workers).
+    which must then be CAMPAIGNFLOW_ROOT on the workers). Each phase runs once, at 18:00 on its
+    last day and as of that day; the deadline sweep runs daily inside the campaign's window;
+    nothing is scheduled in the past. The schedules made are printed.
 
     Example:
 
@@ -57,60 +66,130 @@ def deployments(
         campaignflow deployments -c my/campaign.yaml -o my/prefect.yaml
         CAMPAIGNFLOW_ROOT=$PWD prefect deploy --prefect-file deployments/prefect.yaml --all
     """
-    from ..deployments import deployment_specs, prefect_yaml
+    from ..deployments import deployment_specs, prefect_yaml, scheduled
 
-    if campaign:
-        from ..spec import SpecError, load
-
-        try:
-            loaded, root = [load(path) for path in campaign], Path.cwd()
-        except SpecError as exc:
-            err_console().print(exc.render(), markup=False)
-            raise typer.Exit(2) from None
-    else:
-        loaded, root = _shipped_loaded(), _repo_root()
-    text = prefect_yaml(deployment_specs(loaded, root))
+    loaded, root = _loaded(campaign)
+    specs = deployment_specs(loaded, root)
     output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    out_console().print(f"已写入 {output}", markup=False)
+    output.write_text(prefect_yaml(specs), encoding="utf-8")
+    out = out_console()
+    out.print(f"已写入 {output}：{len(specs)} 个部署", markup=False)
+    lines = scheduled(specs)
+    for line in lines:
+        out.print(f"  定时：{line}", markup=False)
+    if not lines:
+        out.print("  没有定时运行（活动都已结束，或未设起止日期）：各部署需手动运行", markup=False)
 
 
 def server(
-    port: Annotated[int, typer.Option(help="端口")] = 4200,
-    host: Annotated[str, typer.Option(help="监听地址（默认只在本机）")] = "127.0.0.1",
+    ctx: typer.Context,
+    port: Annotated[
+        int | None, typer.Option(help="端口（默认 4200，被占用时另选）", show_default=False)
+    ] = None,
+    campaign: CampaignOption = None,
 ) -> None:
-    """启动 Prefect 服务器（界面 http://127.0.0.1:4200）并运行全部部署与定时；Ctrl-C 停止。Start the UI and serve every deployment.
+    """本数据文件夹的 Prefect 服务器：没有运行就启动，然后在前台服务全部部署；Ctrl-C 停止服务部署。Serve the deployments on the data folder's server.
 
-    State lives under the data folder (CAMPAIGNFLOW_HOME). In another terminal, point runs at it:
-    PREFECT_API_URL=http://127.0.0.1:4200/api campaignflow run SPEC
+    The server (UI, API, reports over HTTP) belongs to the data folder (CAMPAIGNFLOW_HOME): every
+    `campaignflow run` on the folder uses it, and it keeps running after Ctrl-C until it has been
+    idle for CAMPAIGNFLOW_SERVER_IDLE seconds (default 2 hours) or `campaignflow server stop`.
 
     Example:
 
-        campaignflow server --port 4200
+        campaignflow server
+        campaignflow server status
+        campaignflow server stop
     """
+    if ctx.invoked_subcommand is not None:
+        return
     from ..deployments import deployment_specs
     from ..settings import load_settings
-    from .prefect_server import prefect_server
+    from .local_server import ensure_server
 
-    specs = deployment_specs(_shipped_loaded(), _repo_root())
     settings = load_settings()
+    loaded, root = _loaded(campaign)
+    specs = deployment_specs(loaded, root)
     out = out_console()
-    out.print(f"启动 Prefect 服务器（数据：{settings.home / 'prefect'}）……", markup=False)
-    try:
-        with prefect_server(settings.home, host=host, port=port, ui=True) as running:
-            os.environ.update(
-                {"PREFECT_API_URL": running.api_url, "PREFECT_HOME": str(settings.home / "prefect")}
-            )
-            out.print(f"界面：{running.url}  （API：{running.api_url}）", markup=False)
-            out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止。", markup=False)
-            from .serving import serve_deployments
+    running = ensure_server(settings.home, port=port)
+    os.environ.update(
+        {"PREFECT_API_URL": running.api_url, "PREFECT_HOME": str(settings.home / "prefect")}
+    )
+    out.print(f"界面：{running.url}  （数据文件夹：{settings.home}）", markup=False)
+    out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止服务部署。", markup=False)
+    from .prefect_env import log_to_file
+    from .serving import serve_deployments
 
-            try:
-                serve_deployments(specs, _repo_root())
-            except (KeyboardInterrupt, SystemExit):
-                pass  # Ctrl-C: Prefect's runner has already shut down
-        out.print("已停止（Prefect 服务器与部署）。", markup=False)
-    except KeyboardInterrupt:
-        out.print("已停止。", markup=False)
-    except RuntimeError as exc:
-        fail(str(exc), EXIT_FAILURE)
+    log_to_file(settings.home)
+    try:
+        serve_deployments(specs, root)
+    except (KeyboardInterrupt, SystemExit):
+        pass  # Ctrl-C: Prefect's runner has already shut down
+    out.print(
+        f"已停止服务部署；服务器仍在 {running.url} 运行（空闲后自动停止，或 campaignflow server stop）。",
+        markup=False,
+    )
+
+
+def status() -> None:
+    """本数据文件夹的服务器是否在运行：地址、进程、日志。Show the data folder's server.
+
+    Example:
+
+        campaignflow server status
+    """
+    from ..settings import load_settings
+    from .local_server import status as read_status
+
+    home = load_settings().home
+    info = read_status(home)
+    out = out_console()
+    if info is None:
+        out.print(
+            f"数据文件夹 {home} 的服务器没有运行（下次 campaignflow run 时自动启动）", markup=False
+        )
+        raise typer.Exit(1)
+    out.print(f"运行中：{info.url}（进程 {info.pid}，数据文件夹 {info.home}）", markup=False)
+    out.print(f"日志：{info.log}", markup=False)
+
+
+def stop() -> None:
+    """停止本数据文件夹的服务器。Stop the data folder's server.
+
+    Example:
+
+        campaignflow server stop
+    """
+    from ..settings import load_settings
+    from .local_server import stop_server
+
+    home = load_settings().home
+    stopped = stop_server(home)
+    out_console().print(
+        f"已停止 {stopped.url}（进程 {stopped.pid}）"
+        if stopped
+        else f"{home} 的服务器本来就没有运行",
+        markup=False,
+    )
+
+
+def ui(
+    open_browser: Annotated[bool, typer.Option("--open/--no-open", help="用浏览器打开")] = True,
+) -> None:
+    """打开本数据文件夹的 Prefect 界面（服务器没有运行就先启动）。Open the Prefect UI.
+
+    Example:
+
+        CAMPAIGNFLOW_HOME=.campaignflow/demo campaignflow ui
+    """
+    from ..settings import load_settings
+    from .local_server import ensure_server
+
+    info = ensure_server(load_settings().home)
+    out_console().print(f"界面：{info.url}", markup=False)
+    if open_browser:
+        import webbrowser
+
+        try:
+            webbrowser.open(info.url)
+        except webbrowser.Error:
+            fail(f"无法打开浏览器：请手动打开 {info.url}")

@@ -17,7 +17,7 @@ def _flow(entrypoint: str):
 def serve_deployments(specs, root: Path, *, limit: int | None = None) -> None:
     """Block serving every deployment until Ctrl-C / SIGTERM (schedules stay active)."""
     from prefect import serve
-    from prefect.schedules import Cron
+    from prefect.schedules import RRule
 
     if str(root) not in sys.path:
         sys.path.insert(0, str(root))
@@ -28,7 +28,15 @@ def serve_deployments(specs, root: Path, *, limit: int | None = None) -> None:
             parameters=s.parameters,
             tags=list(s.tags),
             description=s.description,
-            schedules=[Cron(s.cron, timezone="Asia/Shanghai")] if s.cron else None,
+            schedules=[
+                RRule(
+                    s.schedule.rrule,
+                    timezone=s.schedule.timezone,
+                    parameters=s.schedule.parameters or None,
+                )
+            ]
+            if s.schedule
+            else None,
         )
         for s in specs
     ]

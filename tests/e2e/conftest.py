@@ -45,7 +45,8 @@ def api(url: str, path: str, body: dict | None = None):
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """`campaignflow server --port P` running with the 八破八立 sample data in its inbox."""
+    """`campaignflow server --port P` (the data folder's server on port P, the deployments served
+    in the foreground) with the 八破八立 sample data in its inbox."""
     home = tmp_path_factory.mktemp("served-home")
     inbox = home / "inbox" / "bapo-bali-2023"
     inbox.mkdir(parents=True)
@@ -82,3 +83,6 @@ def served(tmp_path_factory):
     yield {"url": url, "home": home, "process": process, "log": log, "deployments": deployments}
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGKILL)
+    from campaignflow.cli.local_server import stop_server
+
+    stop_server(home)  # the data folder's server outlives `campaignflow server`: stop it

@@ -10,9 +10,11 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 
 import pytest
+from browser import browser_page
 
 pytestmark = pytest.mark.slow
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -98,14 +100,42 @@ def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
     assert "学习动员阶段工作报告" in dom  # the report's Chinese title, rendered
     assert re.search(r"<td[^>]*>5次</td>", dom)  # a table cell of the rendered report
     assert (tmp_path / "report.png").stat().st_size > 10_000
+    # the run's own 进度总览, on the run's page (its Artifacts tab), with its Chinese title
+    run, _ = phase_run
+    with browser_page() as page:
+        page.goto(f"{served['url']}/runs/flow-run/{run['id']}")
+        page.locator("#artifacts.p-tab").click()
+        page.get_by_text("进度总览：学习动员").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(tmp_path / "run-artifacts.png"), full_page=True)
+    assert (tmp_path / "run-artifacts.png").stat().st_size > 10_000
 
 
-def test_ctrl_c_stops_server_and_runner(served, phase_run):
+def test_report_links_open_over_http(served, phase_run):
+    import urllib.request
+
+    _, artifacts = phase_run
+    link = artifacts["bapo-bali-2023-mobilise-docx"]["data"]
+    url = re.search(r"\((http://[^)]+\.docx)\)", link).group(1)
+    assert url.startswith(f"{served['url']}/campaignflow/reports/")
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200 and response.read(2) == b"PK"  # a .docx (zip)
+
+
+def test_ctrl_c_stops_serving_and_server_stop_stops_the_server(served, phase_run):
     process = served["process"]
     port = int(served["url"].rsplit(":", 1)[1])
     os.killpg(process.pid, signal.SIGINT)  # what the terminal sends on Ctrl-C
     assert process.wait(timeout=60) == 0, served["log"].read_text()[-2000:]
+    log = served["log"].read_text()
+    assert "已停止服务部署" in log and "Traceback" not in log
+    with socket.socket() as sock:
+        assert sock.connect_ex(("127.0.0.1", port)) == 0  # the folder's server is kept
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["CAMPAIGNFLOW_HOME"] = str(served["home"])
+    stop = subprocess.run(
+        [sys.executable, "-m", "campaignflow", "server", "stop"], env=env, capture_output=True,
+        text=True, timeout=120,
+    )  # fmt: skip
+    assert stop.returncode == 0 and "已停止" in stop.stdout, stop.stderr
     with socket.socket() as sock:
         assert sock.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
-    log = served["log"].read_text()
-    assert "已停止" in log and "Traceback" not in log
