@@ -83,6 +83,7 @@ def main() -> int:
     _prepare(home)
     say(f"\n演示数据文件夹：{home}（每次运行重建）")
     from .cli.prefect_env import prefect_session, run_flow
+    from .cli.run import gate_text
 
     started = time.monotonic()
     say("启动本数据文件夹的 Prefect 服务器（首次约 15–30 秒）……")
@@ -97,7 +98,7 @@ def main() -> int:
             outcome = run_flow("flows.campaign:campaign", spec_path=str(campaign.path), as_of=as_of)
             names = {s.id: s.name for s in campaign.spec.stages}
             for phase in outcome["phases"]:
-                gate = "关口已满足" if phase["gate_passed"] else "关口未满足"
+                gate = gate_text(campaign, phase)
                 name = names[phase["phase"]]
                 say(f"  ■ {name}：措施完成 {phase['done']}/{phase['total']}，{gate}")
             if outcome["stopped_at"]:

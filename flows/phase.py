@@ -69,6 +69,7 @@ async def phase(
         "as_of": as_of.isoformat(),
         "gate_passed": gate.passed,
         "gate_reasons": gate.reasons,
+        "gate_checks": len(gate.checks),
         "done": snap.stage_progress.done,
         "total": snap.stage_progress.total,
         "imported_files": len(inbox.files),

@@ -116,11 +116,24 @@ def final_report(spec: SpecArg, as_of: AsOfOpt = None) -> None:
     _print_outcome(None, [], outcome, None)
 
 
+def gate_text(loaded, p: dict) -> str:
+    """What a phase run's gate says, and why it is met when tasks are still open."""
+    if not p["gate_passed"]:
+        return "关口未满足：" + "；".join(p["gate_reasons"])
+    left = p["total"] - p["done"]
+    if left <= 0:
+        return "关口已满足"
+    if not p.get("gate_checks"):
+        last = loaded is not None and loaded.spec.staged and loaded.spec.stages[-1].id == p["phase"]
+        return f"{'最后一个阶段，' if last else ''}未设关口条件（尚有 {left} 项任务未完成）"
+    return f"关口已满足（关口不要求全部完成，尚有 {left} 项任务未完成）"
+
+
 def _print_outcome(loaded, phases: list[dict], final: dict | None, stopped: str | None) -> None:
     out = out_console()
     names = {s.id: s.name for s in loaded.spec.stages} if loaded else {}
     for p in phases:
-        gate = "关口已满足" if p["gate_passed"] else "关口未满足：" + "；".join(p["gate_reasons"])
+        gate = gate_text(loaded, p)
         out.print(
             f"■ {names.get(p['phase'], p['phase'])}（截至 {p['as_of']}）：措施完成 {p['done']}/{p['total']}，{gate}",
             markup=False,
