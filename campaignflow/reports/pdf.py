@@ -1,8 +1,9 @@
 """DOCX -> PDF with LibreOffice headless, when it is installed.
 
 Each process converts with its own LibreOffice profile (two conversions sharing one profile
-block each other), and with the project's `fonts.conf`, which maps the official font names
-(仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体) to the best free substitutes.
+block each other), and with `fonts.fonts_conf()`, which adds the fonts shipped with the Python
+environment and maps the official font names (仿宋_GB2312, 方正小标宋简体, 黑体, 楷体_GB2312, 宋体)
+to the best free substitutes.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-from importlib.resources import files
 from pathlib import Path
 
 from ..errors import EXIT_FAILURE, CampaignflowError
@@ -38,10 +38,6 @@ def find_soffice() -> str | None:
     return None
 
 
-def fonts_conf() -> Path:
-    return Path(str(files("campaignflow.reports") / "fonts.conf"))
-
-
 def _profile() -> Path:
     """One LibreOffice profile per process (kept for the process's later conversions)."""
     folder = Path(tempfile.gettempdir()) / f"campaignflow-lo-{os.getuid()}-{os.getpid()}"
@@ -56,6 +52,8 @@ def docx_to_pdf(docx: Path, pdf: Path | None = None, *, soffice: str | None = No
         raise PdfError(INSTALL_HINT)
     pdf = pdf or docx.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="campaignflow-pdf-") as out:
+        from .fonts import fonts_conf
+
         env = {**os.environ, "FONTCONFIG_FILE": str(fonts_conf()), "SAL_USE_VCLPLUGIN": "svp"}
         cmd = [
             soffice,
