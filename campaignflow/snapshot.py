@@ -62,6 +62,8 @@ class Snapshot:
     signoffs: dict[str, dict | None]
     gate: GateResult | None = None  # may the stage run (the stage before's exit, its entry)
     exit_gate: GateResult | None = None  # the stage's own exit conditions
+    # the campaigns a final report reads (`reports.campaigns`), each as of the same date
+    linked: dict[str, dict[str, Any]] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)  # seconds per part, for bench/
 
     @property
@@ -78,9 +80,15 @@ class Snapshot:
 
 
 def take_snapshot(
-    *, engine: Engine, loaded: LoadedCampaign, as_of: dt.date, stage: str | None = None
+    *,
+    engine: Engine,
+    loaded: LoadedCampaign,
+    as_of: dt.date,
+    stage: str | None = None,
+    linked: bool = True,
 ) -> Snapshot:
-    """Compute everything a run reports as of `as_of` (once)."""
+    """Compute everything a run reports as of `as_of` (once); a final report's snapshot
+    (`stage` None) also takes the campaigns it reads (`linked`)."""
     import time
 
     from . import activities, evaluation
@@ -107,6 +115,11 @@ def take_snapshot(
         exit_gate = check_exit(
             loaded=loaded, stage=stage, progress=progress, signoffs=signed, metrics=metrics
         )
+    others = {}
+    if stage is None and linked and loaded.spec.reports.campaigns:
+        from .linked import linked_campaigns
+
+        others = timed("linked", linked_campaigns)
     return Snapshot(
         campaign=loaded.spec.campaign.id,
         as_of=as_of,
@@ -123,5 +136,6 @@ def take_snapshot(
         signoffs=signed,
         gate=gate,
         exit_gate=exit_gate,
+        linked=others,
         timings=timings,
     )

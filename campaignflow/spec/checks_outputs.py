@@ -24,6 +24,9 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
             yield ("reports", "phases", stage_id), f"找不到报告模板 {template}（相对于 {root}）"
     if reports.narrative and reports.narrative not in spec.forms:
         yield ("reports", "narrative"), _unknown("表单", reports.narrative, list(spec.forms))
+    for name, campaign_id in reports.campaigns.items():
+        if campaign_id == spec.campaign.id:
+            yield ("reports", "campaigns", name), f"报告不能引用活动自身（{campaign_id}）"
 
 
 def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:

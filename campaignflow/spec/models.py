@@ -318,6 +318,9 @@ class Reports(Strict):
     narrative: str | None = None  # form id holding the text the data cannot know
     branches: bool = False  # also one short report per 党支部 with every phase report
     branch: str | None = None  # template of those branch reports (default: the built-in one)
+    # other campaigns of the same database the final report reads (name -> campaign id), as of
+    # the same date: `campaigns.<name>.m.<metric>` etc. in the template
+    campaigns: dict[Id, Id] = {}
 
 
 # ---------------------------------------------------------------- the whole campaign

@@ -453,19 +453,6 @@ def plans() -> list[list]:
     return rows
 
 
-def results() -> list[list]:
-    bapo, tangping = "八破八立解放思想大讨论", "躺平式干部专项整治"
-    return [
-        [bapo, "集中研讨", 2, "次"],
-        [bapo, "查找问题", 85, "条"],
-        [bapo, "整改措施", 92, "条"],
-        [bapo, "目标蓝图", 2, "项"],
-        [bapo, "工作清单", 27, "项"],
-        [tangping, "实干型干部", 6, "名"],
-        [tangping, "躺平式干部", 1, "名"],
-    ]
-
-
 # ---------------------------------------------------------------- 干部建设
 
 
@@ -561,7 +548,6 @@ def main() -> None:
         comments(rng),
     )  # fmt: skip
     write_csv("plans.csv", ["清单", "序号", "内容", "牵头部门"], plans())
-    write_csv("results.csv", ["专项工作", "项目", "数量", "单位"], results())
     write_csv(
         "quality_files.csv",
         [
