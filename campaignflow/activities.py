@@ -50,7 +50,7 @@ class Shortfall:
     unit: str
     type: str
     period: str  # 2023-03 or 2023Q1
-    rule: str  # e.g. 每月至少 1 次
+    rule: str  # e.g. 每月至少1次
     held: int = 0
 
 
@@ -232,7 +232,7 @@ def cadence(
                 n = sum(held.get((uid, type_, m), 0) for m in months)
                 if n < 1:
                     result.shortfalls.append(
-                        Shortfall(name, type_, label, f"{PERIOD_NAMES[period]}至少 1 次", n)
+                        Shortfall(name, type_, label, f"{PERIOD_NAMES[period]}至少1次", n)
                     )
                     counts[name] += 1
     result.shortfalls.sort(key=lambda s: (s.unit, s.type, s.period))

@@ -123,24 +123,39 @@ def _check(
     metrics: dict[str, MetricValue],
     label: str,
 ) -> list[tuple[str, bool, str]]:
+    from .figures import number_text
+    from .reports.filters import cn_date
+
     checks = []
     if gate.all_measures_done:
         open_items = [f"{i.title}（{i.unit_name}）" for i in progress.items if not i.done]
-        detail = f"{progress.done}/{progress.total} 项已完成"
+        detail = f"已完成{progress.done}/{progress.total}项"
         if open_items:
             detail += (
-                "，未完成：" + "、".join(open_items[:5]) + ("……" if len(open_items) > 5 else "")
+                "，未完成：" + "、".join(open_items[:5]) + ("等" if len(open_items) > 5 else "")
             )
         checks.append((f"{label}：措施全部完成", not open_items, detail))
     if gate.sign_off:
-        detail = f"{signoff['by']} 于 {signoff['on']} 签批" if signoff else f"待{gate.sign_off}签批"
+        detail = (
+            f"{signoff['by']}已于{cn_date(signoff['on'])}签批"
+            if signoff
+            else f"待{gate.sign_off}签批"
+        )
         checks.append((f"{label}：{gate.sign_off}签批", signoff is not None, detail))
     for metric_id, minimum in gate.metrics.items():
         value = metrics.get(metric_id)
         number = value.value if value else None
         ok = isinstance(number, int | float) and number >= minimum
         title = value.title if value else metric_id
-        checks.append((f"{label}：{title} ≥ {minimum}", ok, f"当前 {number}"))
+        unit = (value.unit if value else None) or ""
+        shown = number_text(number) if isinstance(number, int | float) else "无数据"
+        checks.append(
+            (
+                f"{label}：{title}不少于{number_text(minimum)}{unit}",
+                ok,
+                f"当前为{shown}{unit if isinstance(number, int | float) else ''}",
+            )
+        )
     return checks
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ class AssignmentStatus:
     workdays_overdue: int
     evidence: list[str]
     milestone: bool = False
+    measured: Any = None  # a target measure: the owner's value of the target metric
 
 
 @dataclass(frozen=True)
@@ -141,6 +143,7 @@ def statuses(
                     workdays_overdue=overdue,
                     evidence=list(assignment.evidence or []),
                     milestone=measure.milestone,
+                    measured=verdict.measured,
                 )
             )
     return items

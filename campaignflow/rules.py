@@ -31,6 +31,7 @@ from .spec import LoadedCampaign
 class Verdict:
     done: bool
     since: dt.date | None = None
+    measured: Any = None  # the target metric's value for the owner (targets only)
 
 
 class Rules:
@@ -82,12 +83,12 @@ class Rules:
             parts = self._metric_parts(target["metric"], dated=False, whole=owners == 1)
             value = combine(metric_kind(metric), self._mine(parts, unit, owners))
         if value is None or not _within(value, low, high):
-            return Verdict(False)
+            return Verdict(False, measured=value)
         since = None
         if low is not None and metric_kind(metric) in ("count", "sum") and not metric.group_by:
             if not depends_on_state(self.loaded, metric):
                 since = self._reached_on(target["metric"], unit, owners, low)
-        return Verdict(True, since or reported)
+        return Verdict(True, since or reported, measured=value)
 
     def _metric_parts(self, metric_id: str, dated: bool, whole: bool) -> dict[Any, Any]:
         """Parts per unit of the whole form (`whole`: a measure's only owner), else of the

@@ -8,6 +8,7 @@ from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from campaignflow.links import report_link
 from campaignflow.reports import Published, final_context, phase_context, publish, render_template
 from campaignflow.reports.charts import report_charts
+from campaignflow.reports.layout import for_screen
 from campaignflow.reports.narrative import narrative_items
 from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
@@ -50,7 +51,9 @@ def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown:
     for fmt, why in published.skipped.items():
         logger.warning("未生成 .%s 文件（%s）：%s", fmt, published.title, why)
     base = artifact_key(loaded.spec.campaign.id, scope.split(":")[-1])
-    create_markdown_artifact(key=f"{base}-report", markdown=markdown, description=published.title)
+    create_markdown_artifact(
+        key=f"{base}-report", markdown=for_screen(published.markdown), description=published.title
+    )
     for fmt, path in published.files.items():
         if fmt != "md":
             create_link_artifact(

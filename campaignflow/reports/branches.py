@@ -21,13 +21,32 @@ from sqlalchemy import Engine, func, select
 
 from .. import db
 from ..spec import LoadedCampaign
-from .context import campaign_data, metric_info, metric_values, progress_data, stage_data
+from .context import (
+    campaign_data,
+    metric_info,
+    metric_values,
+    next_stage_data,
+    own_next_stage,
+    progress_data,
+    stage_data,
+)
 from .publish import record_reports, report_folder
 
 BRANCH_KINDS = ("党支部",)
 BRANCH_FORMATS = ("md", "html", "docx")  # a PDF per branch is left to the phase/final reports
 BRANCH_VARIABLES = frozenset(
-    {"campaign", "branch", "stage", "as_of", "progress", "m", "metric_info", "ledger"}
+    {
+        "campaign",
+        "branch",
+        "stage",
+        "next_stage",
+        "as_of",
+        "progress",
+        "m",
+        "metric_info",
+        "ledger",
+        "prose",
+    }
 )
 
 
@@ -72,6 +91,7 @@ def branch_contexts(
     from ..ledger import reconcile_by_unit
     from ..metrics import compute_metrics_by_unit
     from ..progress import Progress, stage_progress
+    from .prose import prose
 
     with db.read_session(engine) as session:
         campaign_id = _campaign_id(session, loaded)
@@ -96,26 +116,25 @@ def branch_contexts(
     metrics = compute_metrics_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
     ledgers = reconcile_by_unit(engine=engine, loaded=loaded, as_of=as_of, units=units)
     campaign, stage_info = campaign_data(loaded), stage_data(loaded, stage)
+    following = next_stage_data(loaded, stage)
     out = []
     for key in units:
         mine = items[key]
         part = Progress.of(stage, mine)
         name, parent_name = names[key]
-        out.append(
-            (
-                key,
-                {
-                    "campaign": {**campaign, "organisation": name},
-                    "branch": {"key": key, "name": name, "parent": parent_name or ""},
-                    "stage": stage_info,
-                    "as_of": as_of,
-                    "progress": progress_data(loaded, part),
-                    "m": metric_values(metrics[key]),
-                    "metric_info": metric_info(metrics[key]),
-                    "ledger": ledgers[key].as_dict(),
-                },
-            )
-        )
+        context = {
+            "campaign": {**campaign, "organisation": name},
+            "branch": {"key": key, "name": name, "parent": parent_name or ""},
+            "stage": stage_info,
+            "next_stage": own_next_stage(following, key),
+            "as_of": as_of,
+            "progress": progress_data(loaded, part, metrics[key]),
+            "m": metric_values(metrics[key]),
+            "metric_info": metric_info(metrics[key]),
+            "ledger": ledgers[key].as_dict(),
+        }
+        context["prose"] = prose(context, "branch")
+        out.append((key, context))
     return out
 
 
@@ -132,6 +151,7 @@ def write_branch_reports(
     record them; files are written to a temporary name and renamed, so none is half-written."""
     from .docx import markdown_to_docx
     from .html import markdown_to_html
+    from .layout import lay_out
     from .publish import _title
     from .render import render_template
 
@@ -146,7 +166,8 @@ def write_branch_reports(
     for key, context in branch_contexts(
         engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units
     ):
-        markdown = render_template(path, "branch.md.j2", context)
+        laid = lay_out(render_template(path, "branch.md.j2", context))
+        markdown = laid.markdown
         files = {}
         for fmt in formats:
             target = folder / f"{_file_stem(key)}.{fmt}"
@@ -154,9 +175,9 @@ def write_branch_reports(
             if fmt == "md":
                 partial.write_text(markdown, encoding="utf-8")
             elif fmt == "html":
-                partial.write_text(markdown_to_html(markdown, _title(markdown), ()), "utf-8")
+                partial.write_text(markdown_to_html(markdown, _title(markdown)), "utf-8")
             else:
-                markdown_to_docx(markdown, partial, ())
+                markdown_to_docx(markdown, partial, title_break=laid.title_break)
             partial.replace(target)
             size += target.stat().st_size
             files[fmt] = target

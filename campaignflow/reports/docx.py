@@ -1,19 +1,23 @@
 """Markdown report -> .docx in the GB/T 9704-2012 look (公文格式).
 
 The page, footers and styles are in the base package of `docx_styles.py`, prepared once per
-process. A report's body is written as WordprocessingML text straight from the Markdown tokens —
-each paragraph names its style (title, headings, body, table cells), runs carry only bold or a
-run-in heading's character style — and zipped with the base package's other parts. Charts, when
-there are any, are then added to that document through python-docx (附图 at the end).
+process. A report's body is written as WordprocessingML text straight from the Markdown tokens of
+`layout.lay_out` — each paragraph names its style (title, headings, body, 表N/图N captions, the
+落款, table cells), runs carry only bold or a run-in heading's character style — and zipped with
+the base package's other parts. A Markdown paragraph is one Word paragraph: a soft line break
+joins its lines (Word and LibreOffice would justify a broken line into stretched characters).
+Figures are placed where the report puts them: their paragraphs are written with a placeholder
+the picture then replaces through python-docx.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from docx import Document
 from docx.shared import Mm
@@ -32,13 +36,14 @@ from .docx_styles import (
     PAGE_FONT,
     RUN_IN1,
     RUN_IN2,
+    SIGNATURE,
     SIZE_2,
     SIZE_3,
     SIZE_4,
-    STYLES,
     SUBTITLE,
     TABLE_HEAD,
     TABLE_TEXT,
+    TABLE_TITLE,
     TITLE,
     TITLE_FONT,
     column_width,
@@ -47,6 +52,8 @@ from .docx_styles import (
     write_package,
 )
 from .html import is_subtitle, parse
+from .layout import CAPTION as CAPTION_TEXT
+from .layout import SIGNATURE_MARK
 
 if TYPE_CHECKING:
     from .charts import Chart
@@ -79,7 +86,6 @@ _ESCAPES = {
     "\n": '</w:t><w:br/><w:t xml:space="preserve">',
     "\r": '</w:t><w:br/><w:t xml:space="preserve">',
 }
-_STYLE_NAME = {style.id: style.name for style in STYLES}
 _TABLE_LOOK = (
     '<w:tblLook w:firstColumn="1" w:firstRow="1" w:lastColumn="0" w:lastRow="0" '
     'w:noHBand="0" w:noVBand="1" w:val="04A0"/>'
@@ -115,13 +121,26 @@ def _runs(token, *, run_in: bool = False) -> str:
             bold = True
         elif kind == "strong_close":
             bold = False
-        elif kind == "softbreak" or kind == "hardbreak":
+        elif kind == "hardbreak":
             out.append("<w:r><w:br/></w:r>")
     return "".join(out)
 
 
-def _paragraph(style: str, runs: str) -> str:
-    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/></w:pPr>{runs}</w:p>'
+def _paragraph(style: str, runs: str, extra: str = "") -> str:
+    return f'<w:p><w:pPr><w:pStyle w:val="{style}"/>{extra}</w:pPr>{runs}</w:p>'
+
+
+PLACEHOLDER = "\u2063figure:"  # the text of a figure's paragraph until its picture is placed
+
+
+def _image(inline) -> str | None:
+    """The file name of a paragraph that is only an image."""
+    children = [
+        c for c in inline.children or () if not (c.type == "text" and not c.content.strip())
+    ]
+    if len(children) == 1 and children[0].type == "image":
+        return unquote(children[0].attrGet("src") or "")  # markdown-it percent-encodes 图
+    return None
 
 
 def _table(rows: list[list]) -> str:
@@ -150,22 +169,35 @@ def _table(rows: list[list]) -> str:
     return "".join(out)
 
 
-def body_xml(markdown: str) -> str:
-    """The document body (`w:p` and `w:tbl` elements) for the report's Markdown."""
+def body_xml(markdown: str, title_break: int | None = None) -> str:
+    """The document body (`w:p` and `w:tbl` elements) for the report's Markdown; the title
+    goes to a second line at `title_break` (a character index) when given."""
     tokens = parse(markdown)
     out: list[str] = []
     lists = 0  # depth of bullet/ordered lists: their paragraphs are list items
-    after_title = False
+    after_title = signature = False
     i, n = 0, len(tokens)
     while i < n:
         token = tokens[i]
         kind = token.type
-        if kind == "paragraph_open":
+        if kind == "html_block" and token.content.strip() == SIGNATURE_MARK:
+            signature = True
+            out.append(_paragraph(BODY, ""))  # a blank line before the 落款
+        elif kind == "paragraph_open":
             inline = tokens[i + 1]
-            if lists:
+            text = inline.content
+            image = _image(inline)
+            if image is not None:
+                out.append(_paragraph(FIGURE, _run(PLACEHOLDER + image)))
+            elif signature:
+                out.append(_paragraph(SIGNATURE, _runs(inline)))
+            elif lists:
                 out.append(_paragraph(LIST_ITEM, _runs(inline, run_in=True)))
-            elif after_title and is_subtitle(inline.content):
+            elif after_title and is_subtitle(text):
                 out.append(_paragraph(SUBTITLE, _runs(inline)))
+            elif CAPTION_TEXT.match(text):
+                style = TABLE_TITLE if text.startswith("表") else CAPTION
+                out.append(_paragraph(style, _runs(inline)))
             else:
                 out.append(_paragraph(BODY, _runs(inline, run_in=True)))
             after_title = False
@@ -174,7 +206,12 @@ def body_xml(markdown: str) -> str:
         if kind == "heading_open":
             level = int(token.tag[1])
             style = TITLE if level == 1 else HEADING1 if level == 2 else HEADING2
-            out.append(_paragraph(style, _runs(tokens[i + 1])))
+            text = tokens[i + 1].content
+            if level == 1 and title_break and 0 < title_break < len(text):
+                runs = _run(text[:title_break]) + "<w:r><w:br/></w:r>" + _run(text[title_break:])
+            else:
+                runs = _runs(tokens[i + 1])
+            out.append(_paragraph(style, runs))
             after_title = level == 1
             i += 3
             continue
@@ -196,25 +233,36 @@ def body_xml(markdown: str) -> str:
     return "".join(out)
 
 
-def markdown_to_docx(markdown: str, path: Path, charts: Sequence[Chart] = ()) -> Path:
-    """Write the report as .docx (charts in a 附图 part at the end) and return its path."""
-    body = body_xml(markdown)
+def markdown_to_docx(
+    markdown: str,
+    path: Path,
+    figures: Mapping[str, Chart] | None = None,
+    title_break: int | None = None,
+) -> Path:
+    """Write the report as .docx, each image of `markdown` (by file name, `layout.lay_out`)
+    drawn from `figures`, the title broken at `title_break`, and return its path."""
+    body = body_xml(markdown, title_break)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not charts:
+    if PLACEHOLDER not in body:
         write_package(path, body)
         return path
     buffer = io.BytesIO()
     write_package(buffer, body)
     document = Document(buffer)
-    _figures(document, charts)
+    _place_figures(document, figures or {})
     document.save(path)
     return path
 
 
-def _figures(document, charts: Sequence[Chart]) -> None:
-    heading = document.add_paragraph("附图", style=_STYLE_NAME[HEADING1])
-    heading.paragraph_format.page_break_before = True
-    for n, chart in enumerate(charts, 1):
-        picture = document.add_paragraph(style=_STYLE_NAME[FIGURE])
-        picture.add_run().add_picture(io.BytesIO(chart.png), width=Mm(150))
-        document.add_paragraph(f"图{n}　{chart.title}", style=_STYLE_NAME[CAPTION])
+def _place_figures(document, figures: Mapping[str, Chart]) -> None:
+    for paragraph in document.paragraphs:
+        text = paragraph.text
+        if not text.startswith(PLACEHOLDER):
+            continue
+        chart = figures.get(text[len(PLACEHOLDER) :])
+        for run in list(paragraph.runs):
+            run._element.getparent().remove(run._element)
+        if chart is None:  # an image the report names but was not drawn: drop its paragraph
+            paragraph._element.getparent().remove(paragraph._element)
+            continue
+        paragraph.add_run().add_picture(io.BytesIO(chart.png), width=Mm(150))

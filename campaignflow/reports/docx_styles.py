@@ -50,6 +50,7 @@ TITLE, SUBTITLE, HEADING1, HEADING2, BODY, LIST_ITEM = (
     "CFListItem",
 )
 TABLE_HEAD, TABLE_TEXT, FIGURE, CAPTION = "CFTableHead", "CFTableText", "CFFigure", "CFCaption"
+SIGNATURE, TABLE_TITLE = "CFSignature", "CFTableTitle"
 RUN_IN1, RUN_IN2 = "CFRunIn1", "CFRunIn2"  # 「一、…」 黑体 and 「（一）…」 楷体 inside a paragraph
 
 
@@ -133,6 +134,20 @@ STYLES = (
     Style(FIGURE, "公文附图", f'<w:keepNext/>{_spacing()}<w:jc w:val="center"/>', None),
     Style(
         CAPTION, "公文图题", f'{_spacing(after=Pt(12))}<w:jc w:val="center"/>', BODY_FONT, Pt(12)
+    ),
+    Style(
+        TABLE_TITLE,
+        "公文表题",
+        f'<w:keepNext/>{_spacing(after=Pt(6))}<w:jc w:val="center"/>',
+        H1_FONT,
+        SIZE_4,
+    ),
+    Style(
+        SIGNATURE,
+        "公文落款",
+        f'<w:ind w:right="{_twips(Pt(64))}"/><w:jc w:val="right"/>',
+        BODY_FONT,
+        SIZE_3,
     ),
     Style(RUN_IN1, "公文一级标题字符", "", H1_FONT, kind="character"),
     Style(RUN_IN2, "公文二级标题字符", "", H2_FONT, kind="character"),

@@ -111,7 +111,39 @@ def run_in(text: str, prefix: str = "", limit: int = 30) -> str:
     return f"**{prefix}{head}**。{rest}"
 
 
+def select_keys(mapping: Any) -> list[str]:
+    """The keys of a breakdown that have a count: {"自己找": 5, "群众评议": 0} -> ["自己找"]."""
+    return [str(k) for k, v in dict(mapping).items() if v]
+
+
+def quote_each(items: Any) -> list[str]:
+    """["不愿担当", "不敢担当"] -> ["“不愿担当”", "“不敢担当”"]."""
+    return [f"“{i}”" for i in items]
+
+
+TITLE_BREAK = "\u200b"  # where a long title may go to its second line (layout.lay_out)
+
+
+def title_join(parts: Any) -> str:
+    """Join the parts of a title without saying a word twice where they meet:
+    ["2023年度党建工作", "工作总结"] -> 2023年度党建工作总结; 学习动员阶段 + 阶段工作报告 -> 学习动员阶段工作报告.
+    The joins are marked (a zero-width space) as the places a long title may break."""
+    out = ""
+    for part in (str(p) for p in parts if p):
+        plain = out.replace(TITLE_BREAK, "")
+        overlap = next(
+            (n for n in range(min(len(plain), len(part)), 1, -1) if plain.endswith(part[:n])), 0
+        )
+        rest = part[overlap:]
+        if rest:
+            out += (TITLE_BREAK if out else "") + rest
+    return out
+
+
 FILTERS = {
+    "title_join": title_join,
+    "select_keys": select_keys,
+    "quote_each": quote_each,
     "cn_number": cn_number,
     "cn_quantity": cn_quantity,
     "run_in": run_in,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import base64
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 
 from .charts import Chart
+from .layout import CAPTION, SIGNATURE_MARK
 
 CSS = """
 @page { size: A4; margin: 37mm 26mm 35mm 28mm; }
-body { font-family: "FangSong_GB2312", "仿宋_GB2312", "FangSong", "FandolFang", "Noto Serif CJK SC", serif;
+body { font-family: "FangSong_GB2312", "仿宋_GB2312", "FangSong", "FandolFang", "Noto Serif CJK SC", "Noto Serif SC", serif;
        font-size: 16pt; line-height: 28.9pt; max-width: 156mm; margin: 2em auto; color: #000; }
 h1 { font-family: "FZXiaoBiaoSong-B05S", "方正小标宋简体", "Noto Serif CJK SC", serif; font-size: 22pt;
      font-weight: normal; text-align: center; line-height: 1.4; margin: 0 0 0.8em; }
@@ -24,9 +26,13 @@ p { text-indent: 2em; margin: 0; text-align: justify; }
 p.subtitle { text-indent: 0; text-align: center; font-family: "KaiTi", "AR PL UKai CN", serif; margin-bottom: 1em; }
 table { border-collapse: collapse; width: 100%; font-size: 12pt; line-height: 1.5; margin: 0.5em 0; }
 th, td { border: 1px solid #000; padding: 2pt 4pt; }
-figure { margin: 1em 0; text-align: center; page-break-inside: avoid; }
-figure img { max-width: 100%; }
-figcaption { font-size: 12pt; line-height: 1.5; }
+p.figure { text-indent: 0; text-align: center; margin: 0.5em 0 0; page-break-after: avoid; }
+p.figure img { width: 150mm; max-width: 100%; }
+p.caption { text-indent: 0; text-align: center; font-size: 12pt; line-height: 1.5; margin-bottom: 1em; }
+p.table-title { text-indent: 0; text-align: center; font-family: "SimHei", "黑体", "Noto Sans CJK SC", "Noto Sans SC", sans-serif;
+     font-size: 14pt; margin-top: 0.5em; page-break-after: avoid; }
+p.signature { text-indent: 0; text-align: right; padding-right: 4em; }
+p.signature.first { margin-top: 2em; }
 @media print { body { margin: 0; max-width: none; } h2, h3 { page-break-after: avoid; } }
 """
 
@@ -51,26 +57,40 @@ def parse(markdown: str):
     return tokens
 
 
-def _figures(charts: Sequence[Chart]) -> str:
-    if not charts:
-        return ""
-    parts = ["<h2>附图</h2>\n"]
-    for n, chart in enumerate(charts, 1):
-        data = base64.b64encode(chart.png).decode("ascii")
-        caption = html.escape(f"图{n}　{chart.title}")
-        parts.append(
-            f'<figure id="chart-{chart.name}"><img src="data:image/png;base64,{data}" alt="{html.escape(chart.title)}">'
-            f"<figcaption>{caption}</figcaption></figure>\n"
-        )
-    return "".join(parts)
+def _mark(tokens, figures: Mapping[str, Chart]) -> None:
+    """Classes for captions (图N/表N), figures and the 落款; figures' images as data: URIs."""
+    signature = False
+    for i, token in enumerate(tokens):
+        if token.type == "html_block" and token.content.strip() == SIGNATURE_MARK:
+            signature = True
+            token.content = ""
+            continue
+        if token.type != "paragraph_open" or i + 1 >= len(tokens):
+            continue
+        inline = tokens[i + 1]
+        images = [c for c in inline.children or () if c.type == "image"]
+        if signature:
+            token.attrSet("class", "signature first" if signature is True else "signature")
+            signature = "after"
+        elif len(images) == 1 and inline.content.startswith("!["):
+            chart = figures.get(unquote(images[0].attrGet("src") or ""))
+            token.attrSet("class", "figure")
+            if chart is not None:
+                data = base64.b64encode(chart.png).decode("ascii")
+                images[0].attrSet("src", f"data:image/png;base64,{data}")
+        elif CAPTION.match(inline.content):
+            token.attrSet("class", "table-title" if inline.content.startswith("表") else "caption")
 
 
-def markdown_to_html(markdown: str, title: str, charts: Sequence[Chart] = ()) -> str:
-    """A standalone HTML document for the report, charts embedded as data: URIs."""
+def markdown_to_html(markdown: str, title: str, figures: Mapping[str, Chart] | None = None) -> str:
+    """A standalone HTML document for the report (`layout.lay_out`'s Markdown), its figures
+    embedded as data: URIs."""
     md = MarkdownIt("commonmark").enable("table")
-    body = md.renderer.render(parse(markdown), md.options, {})
+    tokens = parse(markdown)
+    _mark(tokens, figures or {})
+    body = md.renderer.render(tokens, md.options, {})
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n"
-        f"<body>\n{body}{_figures(charts)}</body>\n</html>\n"
+        f"<body>\n{body}</body>\n</html>\n"
     )

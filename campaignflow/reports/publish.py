@@ -1,8 +1,10 @@
 """Write a rendered report as .md/.html/.docx/.pdf under the data folder and record it in the DB.
 
-Charts (progress by phase, problems by category, activities by month) are embedded in the HTML
-and the DOCX. The PDF is converted from the DOCX by LibreOffice when "pdf" is among the
-campaign's formats and LibreOffice is installed; otherwise it is skipped with a log line.
+The rendered Markdown is laid out first (`layout.lay_out`: numbered 表N/图N, the charts where the
+template puts them, one line per paragraph). The charts' PNG files are written next to the .md
+(which links them) and embedded in the HTML and the DOCX. The PDF is converted from the DOCX by
+LibreOffice when "pdf" is among the campaign's formats and LibreOffice is installed; otherwise
+it is skipped with a log line.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +23,7 @@ from ..spec import LoadedCampaign
 from .charts import Chart
 from .docx import markdown_to_docx
 from .html import markdown_to_html
+from .layout import lay_out
 from .pdf import INSTALL_HINT, PdfError, docx_to_pdf, find_soffice
 
 log = logging.getLogger(__name__)
@@ -53,13 +57,15 @@ def publish(
     scope: str,
     as_of: dt.date,
     markdown: str,
-    charts: list[Chart] = (),
+    charts: Sequence[Chart] = (),
 ) -> Published:
-    """Write every format the campaign asks for, with `charts` (made from the run's snapshot,
-    `charts.report_charts`) in the HTML/DOCX/PDF; record each file with its checksum."""
+    """Write every format the campaign asks for, with the `charts` (made from the run's
+    snapshot, `charts.report_charts`) the template places; record each file with its checksum."""
     folder = report_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
     stem = f"{scope.replace(':', '-')}-{as_of.isoformat()}"
+    laid = lay_out(markdown, charts or (), prefix=f"{stem}-")
+    markdown, figures = laid.markdown, laid.figures
     title = _title(markdown)
     formats = list(dict.fromkeys(loaded.spec.reports.formats))
     files: dict[str, Path] = {}
@@ -69,10 +75,12 @@ def publish(
         path = folder / f"{stem}.{fmt}"
         if fmt == "md":
             path.write_text(markdown, encoding="utf-8")
+            for name, chart in figures.items():
+                (folder / name).write_bytes(chart.png)
         elif fmt == "html":
-            path.write_text(markdown_to_html(markdown, title, charts or ()), encoding="utf-8")
+            path.write_text(markdown_to_html(markdown, title, figures), encoding="utf-8")
         elif fmt == "docx":
-            docx_path = markdown_to_docx(markdown, path, charts or ())
+            docx_path = markdown_to_docx(markdown, path, figures, laid.title_break)
         elif fmt == "pdf":
             continue
         files[fmt] = path
@@ -81,7 +89,9 @@ def publish(
         if soffice is None:
             skipped["pdf"] = INSTALL_HINT
         else:
-            source = docx_path or markdown_to_docx(markdown, folder / f".{stem}.docx", charts or ())
+            source = docx_path or markdown_to_docx(
+                markdown, folder / f".{stem}.docx", figures, laid.title_break
+            )
             try:
                 files["pdf"] = docx_to_pdf(source, folder / f"{stem}.pdf", soffice=soffice)
             except PdfError as exc:

@@ -18,6 +18,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import CampaignflowError
 from .filters import FILTERS
+from .layout import chart_marker, signature_marker, table_marker
+
+# where a template puts a numbered table title, a chart and the 落款 (see layout.py)
+TEMPLATE_FUNCTIONS = {"table": table_marker, "chart": chart_marker, "signature": signature_marker}
 
 MAX_POWER = 100
 MAX_REPEAT = 100_000
@@ -25,9 +29,11 @@ MAX_NUMBER = 10**12  # operands of * beyond this are refused
 
 
 # what each kind of template receives (context.phase_context / context.final_context)
-_COMMON = {"campaign", "as_of", "m", "metric_info", "ledger", "evaluation", "activities"}
-PHASE_VARIABLES = frozenset({*_COMMON, "stage", "progress", "gate", "exit_gate"})
-FINAL_VARIABLES = frozenset({*_COMMON, "stages", "progress", "narrative"})
+_COMMON = {
+    "campaign", "as_of", "m", "metric_info", "ledger", "evaluation", "activities", "prose",
+}  # fmt: skip
+PHASE_VARIABLES = frozenset({*_COMMON, "stage", "next_stage", "progress", "gate", "exit_gate"})
+FINAL_VARIABLES = frozenset({*_COMMON, "stages", "progress", "narrative", "campaigns"})
 
 
 class ReportTemplateError(CampaignflowError, ValueError):
@@ -70,6 +76,7 @@ def environment() -> ReportEnvironment:
         keep_trailing_newline=True,
     )
     env.filters.update(FILTERS)
+    env.globals.update(TEMPLATE_FUNCTIONS)
     return env
 
 

@@ -231,4 +231,5 @@ def test_two_workers_share_a_200_branch_campaign(pg_server, prefect_api, tmp_pat
         ).all()
     assert [tuple(r) for r in rows] == [("docx", BRANCHES, BRANCHES), ("md", BRANCHES, BRANCHES)]
     md = (folder / "b0007.md").read_text(encoding="utf-8")
-    assert "（截至2023年11月30日）" in md and "## 五、问题整改" in md
+    assert "截至2023年11月30日，" in md and "## 二、存在问题和不足" in md
+    assert md.rstrip().endswith("第7党支部\n\n2023年11月30日")  # the 落款

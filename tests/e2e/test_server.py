@@ -55,7 +55,7 @@ def test_deployment_run_through_the_api(served, phase_run):
     assert sorted(run["tags"]) == ["campaign:bapo-bali-2023", "phase:mobilise"]
     assert artifacts["bapo-bali-2023-mobilise-progress"]["data"] == 100
     report = artifacts["bapo-bali-2023-mobilise-report"]["data"]
-    assert report.startswith("# “八破八立”解放思想大讨论学习动员阶段工作报告")
+    assert report.startswith("# “八破八立”解放思想大讨论学习动员阶段工作情况报告")
     overdue = json.loads(artifacts["bapo-bali-2023-mobilise-overdue"]["data"])
     assert overdue == [{"措施": "（无逾期事项）", "责任单位": "", "期限": "", "逾期（工作日）": 0}]
     link = artifacts["bapo-bali-2023-mobilise-docx"]["data"]
@@ -88,7 +88,7 @@ def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
         dom = subprocess.run(
             [CHROMIUM, *flags, "--dump-dom", page], capture_output=True, text=True, timeout=120
         ).stdout
-        if "学习动员阶段工作报告" in dom:
+        if "学习动员阶段工作情况报告" in dom:
             break
     subprocess.run(
         [CHROMIUM, *flags, f"--screenshot={tmp_path / 'report.png'}", page],
@@ -97,7 +97,7 @@ def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
     )
     (tmp_path / "dom.html").write_text(dom, encoding="utf-8")
     assert "Can't connect to Server API" not in dom
-    assert "学习动员阶段工作报告" in dom  # the report's Chinese title, rendered
+    assert "学习动员阶段工作情况报告" in dom  # the report's Chinese title, rendered
     assert re.search(r"<td[^>]*>5次</td>", dom)  # a table cell of the rendered report
     assert (tmp_path / "report.png").stat().st_size > 10_000
     # the run's own 进度总览, on the run's page (its Artifacts tab), with its Chinese title

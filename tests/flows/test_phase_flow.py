@@ -9,6 +9,7 @@ from pathlib import Path
 
 from docx import Document
 
+from campaignflow.reports.layout import for_screen
 from flows.campaign import campaign
 from flows.phase import phase
 
@@ -53,18 +54,19 @@ def test_phase_flow_imports_checks_and_reports(home, fill_inbox, spec):
     assert len(list((inbox / "processed").iterdir())) == 7
 
     markdown = open(outcome["reports"]["md"], encoding="utf-8").read()
-    assert markdown.startswith("# “八破八立”解放思想大讨论学习动员阶段工作报告")
-    assert "分解到责任单位共5项任务，已完成5项，完成率100%" in markdown
+    assert markdown.startswith("# “八破八立”解放思想大讨论学习动员阶段工作情况报告")
+    assert "分解到5个责任单位共5项任务。截至2023年3月31日，已完成5项，完成率100%。" in markdown
     assert "**（一）印发《“八破八立”解放思想大讨论行动计划》**。" in markdown
     html = open(outcome["reports"]["html"], encoding="utf-8").read()
-    assert "<h1>“八破八立”解放思想大讨论学习动员阶段工作报告</h1>" in html
+    assert "<h1>“八破八立”解放思想大讨论学习动员阶段工作情况报告</h1>" in html
     paragraphs = [p.text for p in Document(outcome["reports"]["docx"]).paragraphs]
-    assert paragraphs[0] == "“八破八立”解放思想大讨论学习动员阶段工作报告"
+    # the title goes to its second line between words, not where Word happens to wrap it
+    assert paragraphs[0] == "“八破八立”解放思想大讨论\n学习动员阶段工作情况报告"
 
     run, artifacts = _artifacts("八破八立 · 学习动员 · 2023-03-31")
     assert sorted(run.tags) == ["campaign:bapo-bali-2023", "phase:mobilise"]
     assert artifacts["bapo-bali-2023-mobilise-progress"].data == 100
-    assert artifacts["bapo-bali-2023-mobilise-report"].data == markdown
+    assert artifacts["bapo-bali-2023-mobilise-report"].data == for_screen(markdown)  # no images
     inbox_rows = json.loads(artifacts["bapo-bali-2023-mobilise-inbox"].data)
     assert {"文件": "signoff.csv", "表单": "阶段签批", "结果": "已导入"}.items() <= inbox_rows[
         -1
@@ -77,7 +79,8 @@ def test_phase_flow_imports_checks_and_reports(home, fill_inbox, spec):
     assert branches["branches"] == 3 and branches["chunks"] == 1
     folder = Path(branches["folder"])
     assert sorted(p.name for p in folder.glob("*.md")) == ["jiguan.md", "tuixiu.md", "yewu.md"]
-    assert "局机关党支部（截至2023年3月31日）" in (folder / "jiguan.md").read_text("utf-8")
+    jiguan = (folder / "jiguan.md").read_text("utf-8")
+    assert "局机关党支部承担任务" in jiguan and "截至2023年3月31日" in jiguan
     _, sub = _artifacts("八破八立 · 学习动员 · 各支部报告 · 2023-03-31")
     [row] = json.loads(sub["bapo-bali-2023-mobilise-branches"].data)
     assert row["运行于"] == "本机进程池" and row["支部"] == 3
@@ -90,7 +93,8 @@ def test_reports_follow_the_data(home, fill_inbox, spec):
     assert (outcome["done"], outcome["total"]) == (3, 5)
     markdown = open(outcome["reports"]["md"], encoding="utf-8").read()
     assert "已完成3项，完成率60%，逾期未完成2项" in markdown
-    assert "| 召开动员部署会 | 局党组 | 2023-03-13 |" in markdown
+    # 存在问题 names the measure, its due date, its owner and how late it is
+    assert "召开动员部署会（完成时限2023年3月13日），局党组已逾期14个工作日" in markdown
     _, artifacts = _artifacts("八破八立 · 学习动员 · 2023-03-31")
     assert artifacts["bapo-bali-2023-mobilise-progress"].data == 60
 

@@ -30,9 +30,15 @@ class Built:
     snapshot: Any
 
 
-def build(tmp: Path, mutate: Callable[[Path], None] | None = None, spec: Path = SPEC) -> Built:
-    """Sync the campaign, import its data (after `mutate(inbox)`), render the final report."""
-    engine, loaded, home, _ = import_sample(tmp, spec, mutate)
+def build(
+    tmp: Path,
+    mutate: Callable[[Path], None] | None = None,
+    spec: Path = SPEC,
+    linked: Callable[[str, Path], None] | None = None,
+) -> Built:
+    """Sync the campaign (and the campaigns it reads), import their data (after
+    `mutate(inbox)`, `linked(campaign id, inbox)`), render the final report."""
+    engine, loaded, home, _ = import_sample(tmp, spec, mutate, linked)
     narrative = narrative_items(engine=engine, loaded=loaded, as_of=AS_OF)
     snap = take_snapshot(engine=engine, loaded=loaded, as_of=AS_OF)
     context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)

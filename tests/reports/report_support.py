@@ -14,14 +14,29 @@ from campaignflow.collect.inbox import collect_inbox
 
 
 def import_sample(
-    tmp: Path, spec: Path, mutate: Callable[[Path], None] | None = None
+    tmp: Path,
+    spec: Path,
+    mutate: Callable[[Path], None] | None = None,
+    linked: Callable[[str, Path], None] | None = None,
 ) -> tuple[Any, Any, Path, str]:
     """Sync a shipped campaign into `tmp/c.db` and import its sample data (after `mutate(inbox)`):
-    (engine, loaded campaign, data folder, database URL)."""
+    (engine, loaded campaign, data folder, database URL). The campaigns its reports read
+    (`reports.campaigns`) are imported first, each after `linked(campaign id, its inbox)`."""
     home = tmp / "home"
     url = f"sqlite:///{tmp}/c.db"
     engine = campaignflow.db.open_database(url)
     loaded = campaignflow.spec.load(spec)
+    for campaign_id in loaded.spec.reports.campaigns.values():
+        other = campaignflow.spec.load(spec.parent.parent / campaign_id / "campaign.yaml")
+        _import(
+            engine, other, home, (lambda inbox, c=campaign_id: linked(c, inbox)) if linked else None
+        )
+    _import(engine, loaded, home, mutate)
+    return engine, loaded, home, url
+
+
+def _import(engine, loaded, home: Path, mutate: Callable[[Path], None] | None) -> None:
+    spec = loaded.path
     campaignflow.sync.sync_campaign(engine=engine, loaded=loaded)
     inbox = home / "inbox" / loaded.spec.campaign.id
     inbox.mkdir(parents=True)
@@ -31,4 +46,3 @@ def import_sample(
         mutate(inbox)
     report = collect_inbox(engine=engine, loaded=loaded, home=home)
     assert all(f.status != "已拒收" for f in report.files), [f.message for f in report.files]
-    return engine, loaded, home, url

@@ -1,121 +1,125 @@
-"""DOCX of a branch's phase report and of a large table, read back with python-docx."""
+"""DOCX of the built-in phase and branch reports and of a large table, read back with python-docx."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
+import pytest
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx_checks import effective_font
+from report_support import import_sample
 
-from campaignflow.ledger import Reconciliation
-from campaignflow.reports import render_template
+from campaignflow.reports import phase_context, publish, render_template
+from campaignflow.reports.branches import branch_units, write_branch_reports
+from campaignflow.reports.charts import report_charts
 from campaignflow.reports.docx import markdown_to_docx
+from campaignflow.snapshot import take_snapshot
+from campaignflow.spec.shipped import shipped_root
 
-DAY = dt.date(2023, 6, 30)
-
-
-def branch_context() -> dict:
-    """What bench/bench_reports.py gives the built-in phase template for one 党支部."""
-    unit = "第3党支部"
-    measures = [
-        {
-            "id": f"m{i}",
-            "title": f"组织党员开展专题学习研讨{i}",
-            "due": DAY,
-            "units": [{"name": unit, "state": "已完成", "done_on": DAY, "evidence": []}],
-            "done": 1,
-            "total": 1,
-            "evidence_required": ["会议记录", "学习笔记"],
-            "milestone": False,
-            "state": "已完成",
-        }
-        for i in range(1, 4)
-    ]
-    kinds = ("组织生活", "组织生活分类", "参加组织生活", "问题", "整改措施", "未完成整改措施")
-    ids = ("meetings_held", "meetings_by_type", "attendance", "issues", "fixes", "fixes_open")
-    return {
-        "campaign": {
-            "id": "c",
-            "title": "2023年主题教育",
-            "organisation": unit,
-            "year": 2023,
-            "staged": True,
-            "stage_word": "阶段",
-        },
-        "stage": {"id": "s", "name": "学习动员", "start": dt.date(2023, 4, 1), "end": DAY},
-        "as_of": DAY,
-        "progress": {
-            "done": 3,
-            "total": 4,
-            "ratio": 0.75,
-            "measures": measures,
-            "overdue": [
-                {"title": "开展谈心谈话", "unit_name": unit, "due": DAY, "workdays_overdue": 21}
-            ],
-        },
-        "m": dict(zip(ids, (12, {"支委会": 3, "主题党日": 4}, 150, 7, 9, 2), strict=True)),
-        "metric_info": {
-            i: {"title": t, "unit": "次", "kind": "count"} for i, t in zip(ids, kinds, strict=True)
-        },
-        "ledger": Reconciliation(
-            problems=7, problems_closed=5, measures=9, measures_closed=7, open_by_unit={unit: 2}
-        ).as_dict(),
-        "gate": {
-            "passed": False,
-            "checks": [
-                {"name": "学习覆盖率", "ok": True, "detail": "100%"},
-                {"name": "整改完成率", "ok": False, "detail": "77.8%"},
-            ],
-        },
-    }
+BAPO = shipped_root() / "bapo-bali-2023" / "campaign.yaml"
+BODY_STYLES = ("公文正文", "公文列表")
 
 
-def test_branch_report_layout(tmp_path):
-    markdown = render_template(None, "phase.md.j2", branch_context())
-    document = Document(markdown_to_docx(markdown, tmp_path / "b3.docx"))
+@pytest.fixture(scope="module")
+def bapo(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("bapo")
+    engine, loaded, home, _ = import_sample(tmp, BAPO)
+    return engine, loaded, home
+
+
+@pytest.fixture(scope="module")
+def examine_docx(bapo):
+    """The built-in phase report of 查摆剖析, published with its charts."""
+    engine, loaded, home = bapo
+    stage = next(s for s in loaded.spec.stages if s.id == "examine")
+    snap = take_snapshot(engine=engine, loaded=loaded, as_of=stage.window[1], stage=stage.id)
+    markdown = render_template(None, "phase.md.j2", phase_context(loaded=loaded, snapshot=snap))
+    published = publish(
+        engine=engine, loaded=loaded, home=home, scope="phase:examine", as_of=snap.as_of,
+        markdown=markdown, charts=report_charts(loaded, snap),
+    )  # fmt: skip
+    return published
+
+
+def _body(document):
+    return [p for p in document.paragraphs if p.style.name in BODY_STYLES and p.text.strip()]
+
+
+def test_phase_report_layout(examine_docx):
+    document = Document(examine_docx.files["docx"])
     paragraphs = [p for p in document.paragraphs if p.text.strip()]
-    by_text = {p.text: p for p in paragraphs}
-    title, subtitle = paragraphs[:2]
-    assert title.text == "2023年主题教育学习动员阶段工作报告"
+    title = paragraphs[0]
+    assert (
+        title.text == "“八破八立”解放思想大讨论\n查摆剖析阶段工作情况报告"
+    )  # broken between words
     assert effective_font(document, title) == ("方正小标宋简体", 22, "zh-CN", False)
-    assert title.alignment == WD_ALIGN_PARAGRAPH.CENTER or (
-        title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
-    )
-    assert subtitle.text == "第3党支部（截至2023年6月30日）"
-    assert effective_font(document, subtitle)[:2] == ("楷体_GB2312", 16)
-    assert effective_font(document, by_text["一、总体进展"])[:2] == ("黑体", 16)
-    measure = next(p for p in paragraphs if p.text.startswith("（一）组织党员"))
+    assert title.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.CENTER
+    by_text = {p.text: p for p in paragraphs}
+    assert effective_font(document, by_text["一、主要做法和成效"])[:2] == ("黑体", 16)
+    measure = next(p for p in paragraphs if p.text.startswith("（一）第一轮集中研讨"))
     assert effective_font(document, measure, 0)[:2] == ("楷体_GB2312", 16)
     assert not effective_font(document, measure, 0)[3]
     assert effective_font(document, measure, 1)[:2] == ("仿宋_GB2312", 16)
-    assert measure.style.paragraph_format.first_line_indent.pt == 32
-    # each gate check once (list items were written twice before)
-    texts = [p.text for p in paragraphs]
-    assert texts.count("✓ 学习覆盖率：100%") == 1 and texts.count("✗ 整改完成率：77.8%") == 1
-    assert texts[-1] == "关口条件尚未全部满足，请按上述事项推进。"
-
-    metrics, overdue, ledger = document.tables
-    assert [len(t.rows) for t in document.tables] == [7, 2, 2]
-    assert [c.text for c in metrics.rows[1].cells] == ["组织生活", "12次"]
-    assert metrics.rows[2].cells[1].text == "支委会 3次；主题党日 4次"
-    assert [c.text for c in overdue.rows[1].cells] == [
-        "开展谈心谈话",
-        "第3党支部",
-        "2023-06-30",
-        "21",
-    ]
+    # tables: 表N above, centred grid tables over the text block, heads repeated on each page
     for table in document.tables:
+        before = table._tbl.getprevious()
+        caption = next(p for p in document.paragraphs if p._p is before)
+        assert re.match(r"^表\d+　", caption.text) and caption.style.name == "公文表题"
         assert table.style.name == "Table Grid" and table.alignment == WD_TABLE_ALIGNMENT.CENTER
         widths = [c.width for c in table.rows[0].cells]
         assert round(sum(w.mm for w in widths)) == 156 and len(set(widths)) == 1
         head, cell = table.rows[0].cells[0].paragraphs[0], table.rows[1].cells[0].paragraphs[0]
         assert effective_font(document, head)[:2] == ("黑体", 12)
         assert effective_font(document, cell)[:2] == ("仿宋_GB2312", 12)
-        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeats on each page
-        assert cell.style.paragraph_format.line_spacing == 1.0  # single, not the 28.95 pt body line
+        assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+        assert cell.style.paragraph_format.line_spacing == 1.0
+    # figures where the report puts them, each followed by its caption
+    pictures = [p for p in document.paragraphs if p._p.xpath(".//pic:pic")]
+    assert len(pictures) == len(document.inline_shapes) == 3
+    for n, picture in enumerate(pictures, 1):
+        caption = picture._p.getnext()
+        text = "".join(caption.itertext())
+        assert text.startswith(f"图{n}　"), text
+    order = [p._p for p in document.paragraphs]
+    problems = next(p for p in pictures if "问题清单分类" in "".join(p._p.getnext().itertext()))
+    assert order.index(problems._p) < order.index(by_text["二、存在问题和不足"]._p)
+    assert not any("附图" in p.text for p in paragraphs)
+    # 落款: organisation and date, right-aligned with four characters to spare
+    org, date = paragraphs[-2:]
+    assert (org.text, date.text) == ("××州审计局党组", "2023年5月15日")
+    for p in (org, date):
+        assert p.style.name == "公文落款"
+        assert p.style.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+        assert p.style.paragraph_format.right_indent.pt == 64
+
+
+def test_body_paragraphs_are_whole_indented_and_fonts_declared(examine_docx, bapo):
+    engine, loaded, home = bapo
+    write_branch_reports(
+        engine=engine, loaded=loaded, home=home, stage="mobilise", as_of=dt.date(2023, 3, 31),
+        units=branch_units(engine, loaded)[:2],
+    )  # fmt: skip
+    branch = sorted((home / "reports").rglob("branches/*/*.docx"))
+    assert branch
+    for path in [examine_docx.files["docx"], *branch]:
+        document = Document(path)
+        body = _body(document)
+        assert len(body) >= 3, path
+        for p in body:
+            assert not p._p.xpath(".//w:br"), f"a line break inside a body paragraph: {p.text[:40]}"
+            own = p.paragraph_format.first_line_indent
+            indent = own if own is not None else p.style.paragraph_format.first_line_indent
+            assert indent is not None and indent.pt == 32, p.text[:40]  # two characters of 三号
+        levels = [p for p in body if re.match(r"^（[二三四五六七八九十]+）", p.text)]
+        assert levels or path in branch  # （二）/（三） are indented as body text too
+        for element in (document.styles.element, document.element.body):
+            for fonts in element.iter(qn("w:rFonts")):
+                names = [fonts.get(qn(f"w:{a}")) for a in ("ascii", "hAnsi", "eastAsia", "cs")]
+                assert all(names), fonts.attrib
 
 
 def test_text_is_escaped_and_kept(tmp_path):

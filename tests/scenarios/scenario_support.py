@@ -117,8 +117,11 @@ def artifacts(snap: Snapshot) -> dict[str, Any]:
 
 
 def open_campaign(engine: Engine, name: str, tmp: Path, skip: tuple[str, ...] = ()) -> Campaign:
-    """Sync the shipped campaign `name` into `engine` and import its sample data (minus `skip`)."""
+    """Sync the shipped campaign `name` into `engine` and import its sample data (minus `skip`),
+    after the campaigns its reports read (`reports.campaigns`, shipped folders named by their id)."""
     loaded = load(SPECS / name / "campaign.yaml")
+    for linked in loaded.spec.reports.campaigns.values():
+        open_campaign(engine, linked, tmp / linked)
     sync_campaign(engine=engine, loaded=loaded)
     campaign = Campaign(loaded, engine, tmp / "home")
     folder = inbox_folder(campaign.home, loaded)
