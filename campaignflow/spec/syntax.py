@@ -7,6 +7,7 @@ import re
 import yaml
 
 from .errors import SpecIssue
+from .yamlpos import Refused
 
 _SYNTAX_HINTS = {
     "found character '\\t' that cannot start any token": "YAML 不允许用 Tab 缩进，请改用空格",
@@ -29,6 +30,11 @@ _UNCLOSED = {
 
 
 def _syntax_issue(exc: yaml.YAMLError, display: str, text: str) -> SpecIssue:
+    if isinstance(exc, Refused):  # a bound or a tag: its own message, at its node
+        lines = text.splitlines()
+        line = min(exc.mark.line + 1, max(len(lines), 1))
+        source = lines[line - 1] if lines else None
+        return SpecIssue(display, line, exc.mark.column + 1, exc.message, source)
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     hint = next((h for k, h in _SYNTAX_HINTS.items() if problem.startswith(k)), None)

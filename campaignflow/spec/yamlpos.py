@@ -2,6 +2,12 @@
 
 Dates stay strings (the timestamp resolver is dropped) so pydantic is the one parser of dates.
 Duplicate keys are reported instead of silently keeping the last one.
+
+Campaign files are shared between organisations, so the cost of reading one is bounded while it is
+read: aliases are expanded by the walk below, which counts every node it builds (an "alias bomb"
+of a few hundred bytes stops at `MAX_NODES`, not at gigabytes), merges (`<<:`) are counted as they
+are flattened, nesting stops at `MAX_DEPTH`, and explicit tags (`!!python/object`, `!include`, …)
+are refused by name: a campaign file holds text, numbers, lists and mappings only.
 """
 
 from __future__ import annotations
@@ -13,9 +19,42 @@ import yaml
 
 Path_ = tuple[str | int, ...]
 
+MAX_NODES = 50_000  # values and keys after alias expansion (the shipped campaigns: < 5,000)
+MAX_CHARS = 20_000_000  # characters of text after alias expansion
+MAX_DEPTH = 64
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")
+}
+
+
+class Refused(yaml.YAMLError):
+    """The file would expand past a bound, or uses what a campaign file may not: located."""
+
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without the timestamp resolver."""
+    """SafeLoader without the timestamp resolver, counting what it expands."""
+
+    nodes = 0
+    chars = 0
+    top: yaml.Mark | None = None  # the top-level entry being read: where an expansion is said
+
+    def count(self, node: yaml.Node, n: int = 1) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            raise Refused(
+                f"文件展开后超过 {MAX_NODES:,} 个值（锚点 & 与引用 * 层层嵌套会成倍展开）："
+                "请直接写出内容，或减少引用",
+                self.top or node.start_mark,
+            )
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        super().flatten_mapping(node)
+        self.count(node, len(node.value))  # `<<: [*a, *a]` doubles a mapping per level
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -62,18 +101,43 @@ def parse(text: str) -> tuple[Any, Positions]:
     try:
         node = loader.get_single_node()
         positions = Positions()
-        data = None if node is None else _walk(loader, node, (), positions)
+        data = None if node is None else _walk(loader, node, (), positions, 0)
         return data, positions
     finally:
         loader.dispose()
 
 
-def _walk(loader: _Loader, node: yaml.Node, path: Path_, positions: Positions) -> Any:
+def _check(loader: _Loader, node: yaml.Node, depth: int) -> None:
+    loader.count(node)
+    if depth > MAX_DEPTH:
+        raise Refused(f"嵌套超过 {MAX_DEPTH} 层：请检查缩进或括号", node.start_mark)
+    if node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise Refused(
+            f"不支持 YAML 标签 {tag}：campaign 文件只能写文本、数字、列表和键值对"
+            "（若这是文字，请加引号）",
+            node.start_mark,
+        )
+    if isinstance(node, yaml.ScalarNode):
+        loader.chars += len(node.value)
+        if loader.chars > MAX_CHARS:
+            raise Refused(
+                f"文件展开后的文字超过 {MAX_CHARS:,} 字：请减少引用", loader.top or node.start_mark
+            )
+
+
+def _walk(loader: _Loader, node: yaml.Node, path: Path_, positions: Positions, depth: int) -> Any:
+    if depth == 1:
+        loader.top = node.start_mark
+    _check(loader, node, depth)
     positions.values[path] = _pos(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise Refused("键应为文本，不能是列表或键值对", key_node.start_mark)
+            _check(loader, key_node, depth + 1)
             key = loader.construct_object(key_node, deep=True)
             if isinstance(key, bool) or key is None:
                 # `no:`/`yes:`/`on:` keys turn into booleans in YAML 1.1: keep the text, flag it
@@ -85,8 +149,11 @@ def _walk(loader: _Loader, node: yaml.Node, path: Path_, positions: Positions) -
                 positions.duplicates.append((child, _pos(key_node.start_mark)))
                 continue
             positions.keys[child] = _pos(key_node.start_mark)
-            result[key] = _walk(loader, value_node, child, positions)
+            result[key] = _walk(loader, value_node, child, positions, depth + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_walk(loader, item, (*path, i), positions) for i, item in enumerate(node.value)]
+        return [
+            _walk(loader, item, (*path, i), positions, depth + 1)
+            for i, item in enumerate(node.value)
+        ]
     return loader.construct_object(node, deep=True)
