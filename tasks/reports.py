@@ -22,15 +22,14 @@ def render_phase_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     context = phase_context(loaded=loaded, snapshot=snap)
     reports = loaded.spec.reports
     template = reports.phases.get(snap.stage) or reports.phase
-    return render_template(loaded.root / template if template else None, "phase.md.j2", context)
+    return render_template(loaded.file(template), "phase.md.j2", context)
 
 
 @step(name="render 生成总结报告")
 def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     narrative = narrative_items(engine=workspace().engine, loaded=loaded, as_of=snap.as_of)
     context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)
-    template = loaded.spec.reports.final
-    return render_template(loaded.root / template if template else None, "final.md.j2", context)
+    return render_template(loaded.file(loaded.spec.reports.final), "final.md.j2", context)
 
 
 @step(name="publish 发布报告", **IO_RETRIES)

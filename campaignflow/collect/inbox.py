@@ -105,7 +105,7 @@ class InboxReport:
 def inbox_folder(home: Path, loaded: LoadedCampaign) -> Path:
     """The campaign's inbox: `campaign.inbox` (relative to the campaign file) or under the data folder."""
     if loaded.spec.campaign.inbox:
-        return (loaded.root / loaded.spec.campaign.inbox).resolve()
+        return loaded.file(loaded.spec.campaign.inbox).resolve()
     return home / "inbox" / loaded.spec.campaign.id
 
 

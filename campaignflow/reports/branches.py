@@ -156,8 +156,7 @@ def write_branch_reports(
     from .render import render_template
 
     started = time.perf_counter()
-    template = loaded.spec.reports.branch
-    path = loaded.root / template if template else None
+    path = loaded.file(loaded.spec.reports.branch)
     formats = [f for f in dict.fromkeys(loaded.spec.reports.formats) if f in BRANCH_FORMATS]
     folder = branch_folder(home, loaded, stage, as_of)
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,20 +8,31 @@ from pathlib import Path
 
 from .checks_common import Found, _unknown, resolve_owner
 from .models import Campaign, Unit
+from .paths import outside
+
+
+def _template_problem(root: Path, template: str) -> str | None:
+    problem = outside(root, template)
+    if problem is None and not (root / template).is_file():
+        problem = f"找不到报告模板 {template}（相对于 {root}）"
+    return problem
 
 
 def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
     reports = spec.reports
     for name in ("phase", "final", "branch"):
         template = getattr(reports, name)
-        if template and not (root / template).is_file():
-            yield ("reports", name), f"找不到报告模板 {template}（相对于 {root}）"
+        problem = template and _template_problem(root, template)
+        if problem:
+            yield ("reports", name), problem
     stage_ids = [s.id for s in spec.stages]
     for stage_id, template in reports.phases.items():
         if stage_id not in stage_ids:
             yield ("reports", "phases", stage_id), _unknown("阶段", stage_id, stage_ids)
-        elif not (root / template).is_file():
-            yield ("reports", "phases", stage_id), f"找不到报告模板 {template}（相对于 {root}）"
+        elif problem := _template_problem(root, template):
+            yield ("reports", "phases", stage_id), problem
+    if spec.campaign.inbox and (problem := outside(root, spec.campaign.inbox)):
+        yield ("campaign", "inbox"), problem
     if reports.narrative and reports.narrative not in spec.forms:
         yield ("reports", "narrative"), _unknown("表单", reports.narrative, list(spec.forms))
     for name, campaign_id in reports.campaigns.items():
@@ -46,9 +57,9 @@ def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:
     wanted += [(("reports", "phases", k), v, PHASE_VARIABLES) for k, v in reports.phases.items()]
     metrics = set(spec.metrics)
     for at, template, variables in wanted:
-        path = root / template
-        if not path.is_file():
+        if _template_problem(root, template):
             continue  # check_reports says so
+        path = root / template
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:

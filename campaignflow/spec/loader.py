@@ -17,6 +17,7 @@ from .due import resolve_due_dates
 from .errors import SpecError, SpecIssue
 from .kinds import effective_fields
 from .models import Campaign, FormField, Measure, PeopleFile, Person, Unit, UnitsFile
+from .paths import inside, outside
 from .syntax import _syntax_issue
 from .tables import read_people, read_units
 from .translate import data_path, message
@@ -39,6 +40,11 @@ class LoadedCampaign:
     @property
     def root(self) -> Path:
         return self.path.parent
+
+    def file(self, name: str | None) -> Path | None:
+        """A file the campaign names (a template, a table), inside the campaign folder; None
+        for None. Raises OutsideCampaign for a path that leaves it (validate refuses it first)."""
+        return None if name is None else inside(self.root, name)
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -358,6 +364,11 @@ def _resolve_tables(spec: Campaign, root: Path, issues: list[SpecIssue], loc: _L
         if isinstance(value, list):
             tables.append(value)
             continue
+        problem = outside(root, value.file)
+        if problem:
+            issues.append(loc.issue((section, "file"), problem))
+            tables.append([])
+            continue
         file = root / value.file
         if not file.is_file():
             issues.append(loc.issue((section, "file"), f"找不到文件 {value.file}（相对于 {root}）"))
@@ -381,7 +392,9 @@ def _files_read(spec: Campaign, root: Path) -> list[Path | None]:
     tables = [getattr(spec.units, "file", None), getattr(spec.people, "file", None)]
     templates = [spec.reports.phase, spec.reports.final, spec.reports.branch,
                  *spec.reports.phases.values()]  # fmt: skip
-    return [root / t if t else None for t in tables] + [root / t for t in templates if t]
+    return [root / t if t and not outside(root, t) else None for t in tables] + [
+        root / t for t in templates if t and not outside(root, t)
+    ]
 
 
 def _stamp(paths: list[Path | None]) -> tuple:
