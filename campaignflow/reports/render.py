@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..errors import CampaignflowError
@@ -48,9 +49,9 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             if isinstance(right, int | float) and abs(right) > MAX_POWER:
-                raise self.security_error(f"指数 {right} 过大（上限 {MAX_POWER}）")
+                raise SecurityError(f"指数 {right} 过大（上限 {MAX_POWER}）")
             if isinstance(left, int | float) and abs(left) > MAX_NUMBER:
-                raise self.security_error("乘方的底数过大")
+                raise SecurityError("乘方的底数过大")
         if operator == "*":
             for a, b in ((left, right), (right, left)):
                 if (
@@ -58,12 +59,12 @@ class ReportEnvironment(ImmutableSandboxedEnvironment):
                     and isinstance(b, int)
                     and len(a) * b > MAX_REPEAT
                 ):
-                    raise self.security_error(f"重复次数过大（结果上限 {MAX_REPEAT} 项）")
+                    raise SecurityError(f"重复次数过大（结果上限 {MAX_REPEAT} 项）")
             if (
                 all(isinstance(x, int | float) for x in (left, right))
                 and max(abs(left), abs(right)) > MAX_NUMBER
             ):
-                raise self.security_error("乘数过大")
+                raise SecurityError("乘数过大")
         return super().call_binop(context, operator, left, right)
 
 
