@@ -23,12 +23,14 @@ async def deadline_sweep(
     now: dt.datetime | None = None,
     retry_attempts: int = 3,
     retry_delay_seconds: float = 2.0,
+    answer_timeout_seconds: float = 10.0,
 ) -> list[dict]:
     """For the campaign at `spec_path` (default: each campaign whose window covers `as_of`, as
     the database knows them): progress and overdue items per active stage,
     then one reminder digest per recipient — sent, or queued in quiet hours (`now`, default the
     current time), never twice. A failed send is tried `retry_attempts` times, waiting
-    `retry_delay_seconds`, then three times longer each time."""
+    `retry_delay_seconds`, then three times longer each time; a robot that takes a message and
+    gives no answer within `answer_timeout_seconds` is not tried again (待确认)."""
     now = now or dt.datetime.now(dt.UTC)
     as_of = as_of or today()
     results = []
@@ -43,7 +45,9 @@ async def deadline_sweep(
         progress = [by_stage[stage.id] for stage in stages]
         for part in progress:
             sweep_deadlines(loaded, part, as_of)
-        retry = RetryPolicy(attempts=retry_attempts, delay=retry_delay_seconds)
+        retry = RetryPolicy(
+            attempts=retry_attempts, delay=retry_delay_seconds, timeout=answer_timeout_seconds
+        )
         deliveries = send_reminders(loaded, progress, as_of, now, retry)
         results.append(
             {

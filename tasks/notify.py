@@ -10,7 +10,7 @@ from prefect import get_run_logger
 from campaignflow.deadlines import merge_progress, plan_reminders
 from campaignflow.notify import Delivery, RetryPolicy, chain, deliver, env_resolver
 from campaignflow.notify.channels import DEFAULT_RETRY
-from campaignflow.notify.outbox import NOT_CONFIGURED
+from campaignflow.notify.outbox import NOT_CONFIGURED, UNCONFIRMED
 from campaignflow.notify.secrets import block_name
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
@@ -88,16 +88,24 @@ def send_reminders(
                 "状态": "",
             }
         ],
-        description=_describe(deliveries, as_of, unconfigured),
+        description=_describe(deliveries, as_of, unconfigured, loaded.path),
     )
     return deliveries
 
 
-def _describe(deliveries: list[Delivery], as_of: dt.date, unconfigured: list[str]) -> str:
+def _describe(
+    deliveries: list[Delivery], as_of: dt.date, unconfigured: list[str], spec: object
+) -> str:
     counts: dict[str, int] = {}
     for d in deliveries:
         counts[d.label.split("：")[0]] = counts.get(d.label.split("：")[0], 0) + 1
     summary = "、".join(f"{label} {n}" for label, n in counts.items()) or "无"
     lines = [f"截至 {as_of} 的期限提醒（每个接收人一条汇总消息）：{summary}"]
     lines += [f"**{reason}，以下提醒未发送**（见“状态”列）" for reason in unconfigured]
+    waiting = sum(d.items for d in deliveries if d.status == UNCONFIRMED)
+    if waiting:
+        lines.append(
+            f"**{waiting} 项提醒待确认**：已发出但未收到应答，可能已送达，不会自动重发；"
+            f"向接收人核实未收到后运行 `campaignflow notify resend {spec} --all`"
+        )
     return "\n\n".join(lines)

@@ -9,7 +9,7 @@ import typer
 
 
 def build_app() -> typer.Typer:
-    from . import collect, db, ledger, lifecycle, questionnaire, run, server, spec
+    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec
 
     app = typer.Typer(
         name="campaignflow",
@@ -24,6 +24,7 @@ def build_app() -> typer.Typer:
     lifecycle.register(app)
     questionnaire.register(app)
     ledger.register(app)
+    notify.register(app)
     run.register(app)
     server.register(app)
     return app

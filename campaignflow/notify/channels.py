@@ -29,6 +29,12 @@ class SendError(Exception):
     """A channel refused or could not take a message; the text says why (in Chinese)."""
 
 
+class OutcomeUnknown(SendError):
+    """The message went out but no answer came back (a timeout after the request was sent, a
+    connection dropped mid-answer): it may have been delivered, so it is never sent again
+    automatically — the officer confirms or resends it (待确认)."""
+
+
 @dataclass(frozen=True)
 class Message:
     subject: str
@@ -72,6 +78,12 @@ def _post_json(url: str, payload: dict, timeout: float) -> dict:
 
     try:
         response = httpx.post(url, json=payload, timeout=timeout)
+    except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+        raise SendError(f"连接失败：{exc.__class__.__name__} {exc}") from exc  # never left here
+    except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
+        raise OutcomeUnknown(
+            f"已发出但未收到应答（{exc.__class__.__name__}，{timeout:g} 秒）：可能已送达"
+        ) from exc
     except httpx.HTTPError as exc:
         raise SendError(f"连接失败：{exc.__class__.__name__} {exc}") from exc
     if response.status_code != 200:
@@ -151,6 +163,8 @@ def _apprise_notify(url: str, message: Message) -> None:
         )
     if not ok:
         detail = " ".join(line.strip() for line in logs.getvalue().splitlines() if line.strip())
+        if "Read timed out" in detail or "read timeout" in detail.lower():
+            raise OutcomeUnknown(f"已发出但未收到应答：可能已送达（{detail[:200]}）")
         raise SendError(detail[:300] or "发送失败（Apprise 未给出原因）")
 
 
@@ -196,9 +210,14 @@ class WebhookSender:
 
 
 def build_sender(
-    channel: str, target: str, resolve: Resolver, secret_name: str | None = None
+    channel: str,
+    target: str,
+    resolve: Resolver,
+    secret_name: str | None = None,
+    timeout: float = 10.0,
 ) -> Sender | NotConfigured:
-    """The sender for one recipient, from the secrets `resolve` finds (see `secrets`)."""
+    """The sender for one recipient, from the secrets `resolve` finds (see `secrets`); robots
+    wait `timeout` seconds for an answer."""
 
     def get(setting: str) -> str | None:
         return lookup(resolve, setting, target, secret_name)
@@ -213,11 +232,15 @@ def build_sender(
         if not token:
             return missing()
         return DingTalkRobot(
-            token=token, secret=get("DINGTALK_SECRET"), url=get("DINGTALK_URL") or DINGTALK_URL
+            token=token,
+            secret=get("DINGTALK_SECRET"),
+            url=get("DINGTALK_URL") or DINGTALK_URL,
+            timeout=timeout,
         )
     if channel == "wecom":
         key = get("WECOM_KEY")
-        return WeComRobot(key=key, url=get("WECOM_URL") or WECOM_URL) if key else missing()
+        url = get("WECOM_URL") or WECOM_URL
+        return WeComRobot(key=key, url=url, timeout=timeout) if key else missing()
     if channel == "email":
         host = get("SMTP_HOST")
         if not host:
@@ -250,6 +273,7 @@ class RetryPolicy:
     attempts: int = 3
     delay: float = 2.0
     factor: float = 3.0
+    timeout: float = 10.0  # seconds a robot has to answer; after that the outcome is unknown
 
     def delays(self) -> list[float]:
         return [self.delay * self.factor**n for n in range(max(self.attempts - 1, 0))]
@@ -265,13 +289,16 @@ def send_with_retry(
     policy: RetryPolicy = DEFAULT_RETRY,
     sleep: Callable[[float], None] = time.sleep,
 ) -> str | None:
-    """Send; on failure wait and try again. None when sent, else the last error (never raises for
-    a channel's failure: one bad channel must not stop the sweep)."""
+    """Send; on a failure that left the message undelivered, wait and try again. None when sent,
+    else the last error (one bad channel must not stop the sweep). Raises OutcomeUnknown, at
+    once and never retried, when the message may have been delivered."""
     error = None
     for wait in [*policy.delays(), None]:
         try:
             sender.send(target, message)
             return None
+        except OutcomeUnknown:
+            raise
         except SendError as exc:
             error = str(exc)
         except Exception as exc:  # noqa: BLE001 - a channel bug is a failed send, not a failed sweep

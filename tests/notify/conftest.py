@@ -7,6 +7,7 @@ import json
 import os
 import socket
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -28,6 +29,9 @@ class Receiver:
     requests: list[dict] = field(default_factory=list)
     fail: int = 0
     fail_with: tuple[int, dict] = (200, {"errcode": 310000, "errmsg": "keywords not in content"})
+    delay: float = 0.0  # seconds to wait, after taking a message, before answering (a slow robot)
+    hang_up: bool = False  # take the message, then close the connection without an answer
+    faulty: str = "/robot/send"  # the path `delay` and `hang_up` apply to
 
     def at(self, path: str) -> list[dict]:
         return [r for r in self.requests if r["path"] == path]
@@ -50,6 +54,11 @@ def receiver():
                     "content_type": self.headers.get("Content-Type", ""),
                 }
             )
+            if state.delay and parts.path == state.faulty:
+                time.sleep(state.delay)
+            if state.hang_up and parts.path == state.faulty:
+                self.close_connection = True
+                return
             status, body = (200, {"errcode": 0, "errmsg": "ok"})
             if state.fail > 0:
                 state.fail -= 1
@@ -59,7 +68,10 @@ def receiver():
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            try:
+                self.wfile.write(payload)
+            except BrokenPipeError:  # the client gave up waiting (a slow-robot test)
+                pass
 
         def log_message(self, *args):
             pass

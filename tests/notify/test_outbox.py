@@ -18,7 +18,7 @@ NIGHT = dt.datetime(2023, 9, 27, 22, 30, tzinfo=SHANGHAI)
 FAST = RetryPolicy(attempts=2, delay=0)
 
 
-def sweep(engine, loaded, now, day=DAY, env=None):
+def sweep(engine, loaded, now, day=DAY, env=None, retry=FAST):
     progress = stage_progress(engine=engine, loaded=loaded, stage="autumn", as_of=day)
     digests = plan_reminders(loaded=loaded, progress=progress, as_of=day)
     return deliver(
@@ -28,7 +28,7 @@ def sweep(engine, loaded, now, day=DAY, env=None):
         as_of=day,
         now=now,
         resolve=env_resolver(env),
-        retry=FAST,
+        retry=retry,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from pathlib import Path
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 DAY = dt.date(2023, 9, 27)
@@ -87,3 +88,37 @@ def test_without_secrets_the_sweep_lists_what_it_would_send(home, no_secrets, ca
     )
     table = artifact("notify-test-2023-reminders")
     assert "以下提醒未发送" in table.description
+
+
+def test_a_slow_robot_is_shown_as_unconfirmed_and_resent_by_hand(home, channels_env, receiver):
+    """The sweep's artifact says 待确认 and how to resend; `notify list` shows the items and
+    `notify resend` sends them once, after which a sweep has nothing left to send."""
+    from typer.testing import CliRunner
+
+    from campaignflow.cli import build_app
+
+    spec = Path(__file__).with_name("sweep.yaml")
+    receiver.delay = 1.0
+    morning = dt.datetime(2023, 9, 27, 9, 0, tzinfo=SHANGHAI)
+    first = run(as_of=DAY, now=morning, answer_timeout_seconds=0.3)
+    assert labels(first)[0][3].startswith("待确认：已发出但未收到应答")
+    table = artifact("notify-test-2023-reminders")
+    assert "**2 项提醒待确认**" in table.description
+    assert f"campaignflow notify resend {spec} --all" in table.description
+    assert len(receiver.at("/robot/send")) == 1
+
+    receiver.delay = 0.0
+    cli = CliRunner()
+    listed = cli.invoke(build_app(), ["notify", "list", str(spec)])
+    assert listed.exit_code == 0, listed.output
+    assert (
+        "待确认的提醒 2 项" in listed.output and "机关第一党支部（第一支部工作群）" in listed.output
+    )
+    wrong = cli.invoke(build_app(), ["notify", "resend", str(spec), "no-such-key"])
+    assert wrong.exit_code == 2 and "不是待确认的提醒：no-such-key" in wrong.output
+    sent = cli.invoke(build_app(), ["notify", "resend", str(spec), "--all"])
+    assert sent.exit_code == 0, sent.output
+    assert "机关第一党支部（dingtalk 第一支部工作群）：2 项，已发送" in sent.output
+    assert len(receiver.at("/robot/send")) == 2
+    again = run(as_of=DAY, now=morning.replace(hour=11), answer_timeout_seconds=0.3)
+    assert labels(again)[0][3] == "已发送过" and len(receiver.at("/robot/send")) == 2
