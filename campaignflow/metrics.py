@@ -20,6 +20,7 @@ from sqlalchemy import Engine, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from . import db
+from .anonymity import Suppressed, floor_of, is_answer, too_few
 from .asof import state_field, state_sql
 from .spec import LoadedCampaign
 from .spec.models import FormField, Metric
@@ -141,6 +142,9 @@ class _Query:
     groups: list[Any]  # the `by` expressions
     value: Any  # the summed/distinct expression (sum, distinct)
     hit: Any  # the rate's condition
+    floor: int | None = None  # a ballot form's anonymity floor (anonymity.py); None otherwise
+    pool_base: list[Any] | None = None  # WHERE without the conditions on the raters' answers
+    who: list[int] | None = None  # positions of the groups that say who voted (not answers)
 
 
 def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of: dt.date) -> _Query:
@@ -150,12 +154,13 @@ def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of:
     def expr(name: str):
         return field_expr(name, fields[name], form.kind, as_of)
 
-    base = [
+    rows = [
         db.Submission.form_id == forms.get(metric.form, -1),
         db.Submission.archived.is_(False),
         or_(db.Submission.on_date.is_(None), db.Submission.on_date <= as_of),
-        *(_condition(expr(n), fields[n], v) for n, v in metric.where.items()),
     ]
+    base = [*rows, *(_condition(expr(n), fields[n], v) for n, v in metric.where.items())]
+    floor = floor_of(form)
     kind = metric_kind(metric)
     hit = None
     if kind == "rate":
@@ -169,7 +174,35 @@ def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of:
         groups=[expr(n).label(f"g{i}") for i, n in enumerate(metric.group_by)],
         value=expr(metric.field) if metric.field else None,
         hit=hit,
+        floor=floor,
+        pool_base=None
+        if floor is None
+        else [
+            *rows,
+            *(
+                _condition(expr(n), fields[n], v)
+                for n, v in metric.where.items()
+                if not is_answer(n)
+            ),
+        ],
+        who=None
+        if floor is None
+        else [i for i, n in enumerate(metric.group_by) if not is_answer(n)],
     )
+
+
+def _pools(session: Session, q: _Query, by_unit: Any = None) -> dict[tuple, int]:
+    """Ballots per pool of raters: (unit id?, who-groups…) -> count (anonymity.py)."""
+    who = [q.groups[i] for i in q.who or []]
+    keys = ([by_unit] if by_unit is not None else []) + who
+    stmt = select(*keys, func.count(db.Submission.id)).where(*q.pool_base)
+    if keys:
+        stmt = stmt.group_by(*keys)
+    return {tuple(r[:-1]): r[-1] for r in session.execute(stmt)}
+
+
+def _pool_key(q: _Query, key: tuple, unit: Any = None) -> tuple:
+    return ((unit,) if unit is not None else ()) + tuple(key[i] for i in q.who or [])
 
 
 def _aggregates(q: _Query) -> list[Any]:
@@ -184,15 +217,18 @@ def _aggregates(q: _Query) -> list[Any]:
 
 def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
     q = _query(loaded, forms, metric, as_of)
+    pools = _pools(session, q) if q.floor is not None else None
     stmt = select(*q.groups, *_aggregates(q)).where(*q.base)
     if not q.groups:
+        if pools is not None and too_few(pools.get((), 0), q.floor):
+            return Suppressed(q.floor)
         row = session.execute(stmt).one()
         return ratio(row[0], row[1]) if q.kind == "rate" else _number(row[0])
     stmt = stmt.group_by(*q.groups)
     found = {
         tuple(r[: len(q.groups)]): _value(r[len(q.groups) :], q.kind) for r in session.execute(stmt)
     }
-    return _grouped(loaded, q, found)
+    return _grouped(loaded, q, found, pools)
 
 
 def compute_metrics_by_unit(
@@ -214,6 +250,7 @@ def compute_metrics_by_unit(
         for metric_id, metric in loaded.spec.metrics.items():
             q = _query(loaded, forms, metric, as_of)
             n = len(q.groups)
+            pools = _pools(session, q, db.Submission.unit_id) if q.floor is not None else None
             stmt = (
                 select(db.Submission.unit_id, *q.groups, *_aggregates(q))
                 .where(*q.base, db.Submission.unit_id.in_(list(ids)))
@@ -224,10 +261,17 @@ def compute_metrics_by_unit(
                 key = ids.get(row[0])
                 if key is not None:
                     found.setdefault(key, {})[tuple(row[1 : 1 + n])] = _value(row[1 + n :], q.kind)
+            by_key = {k: i for i, k in ids.items()}
             for key in units:
                 mine = found.get(key, {})
+                unit_pools = None
+                if pools is not None:
+                    unit_id = by_key.get(key)
+                    unit_pools = {k[1:]: v for k, v in pools.items() if k[0] == unit_id}
                 if n:
-                    value = _grouped(loaded, q, mine)
+                    value = _grouped(loaded, q, mine, unit_pools)
+                elif unit_pools is not None and too_few(unit_pools.get((), 0), q.floor):
+                    value = Suppressed(q.floor)
                 elif mine:
                     value = mine[()]
                 else:
@@ -302,9 +346,12 @@ def _value(rest: tuple, kind: str) -> Any:
     return ratio(rest[0], rest[1]) if kind == "rate" else _number(rest[0])
 
 
-def _grouped(loaded: LoadedCampaign, q: _Query, found: dict[tuple, Any]) -> dict[str, Any]:
+def _grouped(
+    loaded: LoadedCampaign, q: _Query, found: dict[tuple, Any], pools: dict | None = None
+) -> dict[str, Any]:
     """{shown group: value} in declared order: every combination of the groups' declared
-    choices (zeros included), then the other values met in the data."""
+    choices (zeros included), then the other values met in the data. With `pools` (a ballot
+    form), a group whose raters are fewer than the floor is Suppressed, zeros included."""
     specs = [q.fields[n] for n in q.metric.group_by]
     declared = [_declared(loaded, spec) for spec in specs]
     names = [_names(loaded, spec) for spec in specs]
@@ -323,6 +370,10 @@ def _grouped(loaded: LoadedCampaign, q: _Query, found: dict[tuple, Any]) -> dict
 
     for key in sorted((k for k in found if k not in ordered), key=rank):
         ordered[key] = found[key]
+    if pools is not None:
+        for key in ordered:
+            if too_few(pools.get(_pool_key(q, key), 0), q.floor):
+                ordered[key] = Suppressed(q.floor)
     return {_group_key(k, names): v for k, v in ordered.items()}
 
 

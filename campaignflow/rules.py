@@ -23,6 +23,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from . import db
+from .anonymity import Suppressed
 from .metrics import combine, compute_metrics, depends_on_state, form_ids, metric_kind, unit_parts
 from .spec import LoadedCampaign
 
@@ -135,7 +136,8 @@ class Rules:
                 ).items()
             }
         value = self._grouped.get(metric_id)
-        return value.get(unit.name, value.get(unit.key)) if isinstance(value, dict) else None
+        found = value.get(unit.name, value.get(unit.key)) if isinstance(value, dict) else None
+        return None if isinstance(found, Suppressed) else found  # too few raters: no figure
 
     # -- forms
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from ..anonymity import Suppressed
 from ..figures import number_text, percent_text
 
 _DIGITS = "零一二三四五六七八九"
@@ -64,7 +65,10 @@ def ordinal_is(n: int) -> str:
 
 
 def count(value: Any, unit: str = "") -> str:
-    """37 -> 37次 (with the unit given); None -> 0; 2.345 -> 2.35 (half up)."""
+    """37 -> 37次 (with the unit given); None -> 0; 2.345 -> 2.35 (half up); a figure over too
+    few raters -> （少于 3 人，不单列）, without the unit."""
+    if isinstance(value, Suppressed):
+        return str(value)
     return f"{number_text(value)}{unit}"
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from ..figures import number_text, percent_text
-from .filters import cn_date, cn_number, join_cn
+from ..figures import percent_text
+from .filters import cn_date, cn_number, count, join_cn
 
 MAX_NAMED = 6  # units named in one sentence before "等N个单位"
 
@@ -52,7 +52,7 @@ def window_text(stage: dict[str, Any]) -> str:
 
 
 def amount(value: Any, unit: str) -> str:
-    return f"{number_text(value)}{unit}"
+    return count(value, unit)
 
 
 # ------------------------------------------------------------------ 基本情况
