@@ -31,4 +31,17 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    build_app()()
+    """Run the command; anything it did not handle ends in one `错误:` line (cli/failure.py)."""
+    import sys
+
+    try:
+        build_app()()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.stderr.write("已中断。\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the one place every unhandled failure ends
+        from .failure import report
+
+        sys.exit(report(exc))

@@ -18,8 +18,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -166,6 +168,37 @@ def ensure_server(home: Path, port: int | None = None, host: str = "127.0.0.1") 
             _stop_process(info.pid)  # hangs, answers for another folder, or another port wanted
         _clear(home)
         return _start(home, host, port)
+
+
+def watch(
+    home: Path,
+    info: ServerInfo,
+    say: Callable[[str], None],
+    stop: threading.Event,
+    interval: float | None = None,
+    misses: int = 3,
+) -> BaseException | None:
+    """Until `stop` is set: check every `interval` seconds (CAMPAIGNFLOW_SERVER_WATCH, default
+    5) that the folder's server answers; after `misses` checks in a row without an answer,
+    restart it on the same port and `say` so. Returns the error when it cannot be restarted."""
+    if interval is None:
+        interval = float(os.environ.get("CAMPAIGNFLOW_SERVER_WATCH", "5"))
+    missed = 0
+    while not stop.wait(interval):
+        if belongs(info, home):
+            missed = 0
+            continue
+        missed += 1
+        if missed < misses:
+            continue
+        say(f"服务器 {info.url} 没有响应（进程 {info.pid}），正在重启……")
+        try:
+            info = ensure_server(home, port=info.port, host=info.host)
+        except Exception as exc:  # noqa: BLE001 - the caller ends the command with it
+            return exc
+        say(f"服务器已重启：{info.url}（进程 {info.pid}）")
+        missed = 0
+    return None
 
 
 def _wait_belongs(info: ServerInfo, home: Path, timeout: float) -> bool:

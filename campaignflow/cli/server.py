@@ -117,17 +117,67 @@ def server(
     out.print(f"界面：{running.url}  （数据文件夹：{settings.home}）", markup=False)
     out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止服务部署。", markup=False)
     from .prefect_env import log_to_file
-    from .serving import serve_deployments
 
     log_to_file(settings.home)
+    failed = _watchdog(settings.home, running)
     try:
-        serve_deployments(specs, root)
-    except (KeyboardInterrupt, SystemExit):
-        pass  # Ctrl-C: Prefect's runner has already shut down
+        _serve(specs, root, settings.home, running)
+    finally:
+        failed["stop"].set()
+    if failed.get("error") is not None:
+        from .failure import report
+
+        err_console().print("服务器无法重启，已停止服务部署。", markup=False)
+        raise typer.Exit(report(failed["error"]))
     out.print(
         f"已停止服务部署；服务器仍在 {running.url} 运行（空闲后自动停止，或 campaignflow server stop）。",
         markup=False,
     )
+
+
+def _serve(specs, root: Path, home: Path, running) -> None:
+    """Serve until Ctrl-C; when the API goes away under the runner, start the server again (same
+    port) and serve on. A server that cannot be started ends the command with its error."""
+    from .failure import prefect_unreachable
+    from .local_server import ensure_server
+    from .serving import serve_deployments
+
+    err = err_console()
+    while True:
+        try:
+            serve_deployments(specs, root)
+            return
+        except (KeyboardInterrupt, SystemExit):
+            return  # Ctrl-C: Prefect's runner has already shut down
+        except Exception as exc:
+            if prefect_unreachable(exc) is None:
+                raise
+            err.print(f"与服务器 {running.url} 的连接中断，正在重启服务器……", markup=False)
+            running = ensure_server(home, port=running.port, host=running.host)
+            err.print(
+                f"服务器已重启：{running.url}（进程 {running.pid}），继续服务部署", markup=False
+            )
+
+
+def _watchdog(home, running) -> dict:
+    """A thread that restarts the folder's server when its API stops answering, and ends the
+    command (as Ctrl-C would) when it cannot: never a foreground process with a dead API."""
+    import _thread
+    import threading
+
+    from .local_server import watch
+
+    state: dict = {"stop": threading.Event()}
+    err = err_console()
+
+    def run() -> None:
+        error = watch(home, running, lambda text: err.print(text, markup=False), state["stop"])
+        if error is not None:
+            state["error"] = error
+            _thread.interrupt_main()
+
+    threading.Thread(target=run, name="campaignflow-server-watch", daemon=True).start()
+    return state
 
 
 def status() -> None:

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -219,3 +220,59 @@ def test_reports_are_served_over_http_and_nothing_else(folder):
         assert refused.value.code == 404
     info_page = json.loads(urllib.request.urlopen(f"{info.url}/campaignflow/info").read())
     assert info_page["home"] == str(home.resolve())
+
+
+def test_the_foreground_server_restarts_a_dead_api(folder):
+    """`campaignflow server` serving deployments notices within seconds that its API died and
+    starts it again on the same port; it never serves on with a dead API and says nothing."""
+    home = folder(fill=False)
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    environ.update({"CAMPAIGNFLOW_HOME": str(home), "CAMPAIGNFLOW_SERVER_WATCH": "1"})
+    serving = subprocess.Popen(
+        [sys.executable, "-m", "campaignflow", "server"],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    shown: list[str] = []
+    reader = threading.Thread(target=lambda: shown.extend(serving.stdout), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 120
+        while not any("个部署" in line for line in shown):  # serving, its server up
+            assert serving.poll() is None and time.monotonic() < deadline, serving.stderr.read()
+            time.sleep(0.5)
+        first = status(home)
+        assert first is not None
+        os.killpg(first.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 120
+        while (second := status(home)) is None or second.pid == first.pid:
+            assert serving.poll() is None, serving.stderr.read()
+            assert time.monotonic() < deadline, "the dead server was not restarted"
+            time.sleep(0.5)
+        assert second.port == first.port
+    finally:
+        os.killpg(serving.pid, signal.SIGINT)
+        err = serving.stderr.read()
+        serving.wait(timeout=60)
+    # noticed by the watchdog (no answer) or by the runner (connection lost), then restarted
+    assert f"服务器 {first.url} 没有响应" in err or f"与服务器 {first.url} 的连接中断" in err, err
+    assert "服务器已重启" in err and "错误" not in err, err
+    assert "Traceback" not in err
+
+
+def test_failures_of_the_environment_end_in_one_line_with_the_log(folder):
+    """A file name longer than the file system allows: one 错误 line, exit 2, the traceback in
+    the data folder's log."""
+    home = folder(fill=False)
+    name = "问" * 100 + ".xlsx"  # 304 bytes: more than the 255 a file name may have
+    result = cli(home, "import", str(SPEC), "problems", str(home / name))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("错误: 文件名过长"), result.stderr
+    log = home / "logs" / "campaignflow.log"
+    assert f"（详细信息：{log}）" in lines[0]
+    assert "File name too long" in log.read_text(encoding="utf-8")
