@@ -11,7 +11,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 
-from ..calendar import WorkCalendar
+from ..calendar import CalendarNotCovered, WorkCalendar
 from .checks_common import GROUP_PREFIX, Found, _duplicates, _unknown, _unknown_owner, resolve_owner
 from .checks_forms import check_forms, check_metrics, check_questionnaires
 from .checks_outputs import check_reminders, check_reports, check_secrets, check_templates
@@ -102,8 +102,10 @@ def check_measures(
     units: list[Unit] | None,
     due: dict[str, dt.date | None],
     due_errors: dict[str, str],
+    calendar: WorkCalendar | None = None,
 ) -> Iterator[Found]:
-    """`units` is None when the organisation tree is incomplete: owners are then not checked."""
+    """`units` is None when the organisation tree is incomplete: owners are then not checked.
+    A due date may fall up to the stage's `grace` working days (on `calendar`) after its window."""
     yield from _duplicates(spec.measures, ("measures",), "措施")
     stages = {s.id: s for s in spec.stages}
     stage_ids = list(stages)
@@ -135,14 +137,38 @@ def check_measures(
             and stage is not None
             and stage.window
             and stage.window[0] <= stage.window[1]  # a reversed window is reported already
-            and not (stage.window[0] <= day <= stage.window[1])
         ):
-            yield (
-                (*at, "due"),
-                (
-                    f"期限 {day} 不在所属阶段 {stage.id}（{stage.window[0]} 至 {stage.window[1]}）之内"
-                ),
-            )
+            yield from _within(spec, stage, day, (*at, "due"), calendar)
+
+
+def _within(spec, stage, day: dt.date, at, calendar: WorkCalendar | None) -> Iterator[Found]:
+    """A due date inside its stage's window, or within the stage's grace after it."""
+    start, end = stage.window
+    last = end
+    if stage.grace:
+        try:
+            last = (calendar or WorkCalendar()).add_workdays(end, stage.grace)
+        except CalendarNotCovered:
+            return  # the uncovered year is reported by check_calendar
+    if start <= day <= last:
+        return
+    what = "阶段" if spec.staged else "工作线"
+    grace = f"，及其后 {stage.grace} 个工作日（至 {last}）" if stage.grace else ""
+    late = _workdays_between(calendar, end, day) if day > end else 0
+    hint = (
+        f"；若须在{what}结束后几天内完成（如总结），可给{what} {stage.id} 写 grace: {late}"
+        "（结束后的工作日数），不必延长起止日期"
+        if 0 < late <= 15 and not stage.grace
+        else ""
+    )
+    yield at, f"期限 {day} 不在所属{what} {stage.id}（{start} 至 {end}{grace}）之内{hint}"
+
+
+def _workdays_between(calendar: WorkCalendar | None, end: dt.date, day: dt.date) -> int:
+    try:
+        return (calendar or WorkCalendar()).workdays_between(end, day)
+    except (CalendarNotCovered, AttributeError):
+        return (day - end).days
 
 
 def _measure_stage(spec, measure: Measure, at, stages, stage_ids) -> Iterator[Found]:

@@ -1,4 +1,5 @@
-"""Resolve measures' due dates: plain dates or expressions over the phase window and other measures."""
+"""Resolve measures' due dates: plain dates or expressions over a date, the phase window or other
+measures (`2024-04-30 + 5 workdays`, `phase.end - 3 days`, `measure.plan.due + 2 workdays`)."""
 
 from __future__ import annotations
 
@@ -46,7 +47,9 @@ def resolve_due_dates(
             return due
         match = DUE_EXPR.match(due)
         assert match is not None  # the model checked the syntax
-        if match["measure"]:
+        if match["date"]:
+            base = dt.date.fromisoformat(match["date"])  # the model checked the date
+        elif match["measure"]:
             other_id = match["measure"]
             if other_id in chain:
                 raise _Cycle(chain[chain.index(other_id) :])

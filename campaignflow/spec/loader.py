@@ -130,7 +130,7 @@ def load(path: str | Path) -> LoadedCampaign:
             units, people, isinstance(spec.units, UnitsFile), isinstance(spec.people, PeopleFile)
         ),
         *checks.check_stages(spec),
-        *checks.check_measures(spec, known_units, due, due_errors),
+        *checks.check_measures(spec, known_units, due, due_errors, calendar),
         *checks.check_forms(spec),
         *checks.check_metrics(spec),
         *checks.check_reports(spec, path.parent),
@@ -211,7 +211,7 @@ def _validate(
                     issue = loc.issue(p, message(error, p), key=error["type"] == "extra_forbidden")
                 if issue not in issues:
                     issues.append(issue)
-                broken.add(here[:2] if len(here) >= 2 else here)
+                broken.add(_broken_part(here))
             else:
                 current = _drop(current, broken, pruned, origin)
             if current is None:
@@ -222,6 +222,18 @@ def _validate(
 
 
 _STAGES_MESSAGE = "须且只能有 phases"
+# fields of a list item that may simply be left out: a bad one is dropped on its own, so the
+# item stays and its other fields are still checked (a wrong due never hides an unknown owner)
+_OPTIONAL_FIELDS = {
+    "measures": {"due", "evidence", "form", "target", "checklist", "milestone", "description"},
+}
+
+
+def _broken_part(path: tuple) -> tuple:
+    """What to drop for an error at `path`: the optional field alone, else the whole item."""
+    if len(path) >= 3 and path[2] in _OPTIONAL_FIELDS.get(str(path[0]), ()):
+        return path[:3]
+    return path[:2] if len(path) >= 2 else path
 
 
 def _stages_fallback(
@@ -273,6 +285,13 @@ def _drop(
     for path in broken:
         if not path or path[0] not in result:
             return None
+        if len(path) == 3:  # an optional field of an item (see _broken_part)
+            items, i = result[path[0]], path[1]
+            if isinstance(items, list) and isinstance(i, int) and isinstance(items[i], dict):
+                if path[2] == "due" and isinstance(items[i].get("id"), str):
+                    pruned.add(items[i]["id"])  # due dates built on it: reported at its source
+                items[i] = {k: v for k, v in items[i].items() if k != path[2]}
+                continue
         section, value = path[0], result[path[0]]
         if section == "campaign" and len(path) >= 2:
             # keep checking the rest against a stand-in header

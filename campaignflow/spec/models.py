@@ -31,7 +31,8 @@ from .models_base import ID_PATTERN, Id, Strict  # noqa: F401 - re-exported
 # `phase.start`, `phase.end + 3 days`, `phase.start + 5 workdays`, `measure.plan.due + 2 workdays`
 DUE_EXPR = re.compile(
     r"^\s*(?:(?P<anchor>phase\.start|phase\.end|track\.start|track\.end)"
-    r"|measure\.(?P<measure>[a-z][a-z0-9_-]*)\.due)"
+    r"|measure\.(?P<measure>[a-z][a-z0-9_-]*)\.due"
+    r"|(?P<date>\d{4}-\d{2}-\d{2}))"
     r"\s*(?:(?P<sign>[+-])\s*(?P<n>\d+)\s*(?P<unit>workdays?|days?|工作日|天))?\s*$"
 )
 
@@ -127,6 +128,9 @@ class Phase(Strict):
     id: Id
     name: str = Field(min_length=1)
     window: tuple[dt.date, dt.date]
+    # working days after the window in which its measures may still fall due (a 总结 due a
+    # few days after the phase, as real plans have): the window itself, and progress, unchanged
+    grace: int = Field(default=0, ge=0, le=60)
     entry: Gate | None = None
     exit: Gate | None = None
     description: str | None = None
@@ -136,6 +140,7 @@ class Track(Strict):
     id: Id
     name: str = Field(min_length=1)
     window: tuple[dt.date, dt.date] | None = None
+    grace: int = Field(default=0, ge=0, le=60)  # as for a phase
     description: str | None = None
 
 
@@ -171,19 +176,31 @@ class Measure(Strict):
     @field_validator("due", mode="before")
     @classmethod
     def _due_syntax(cls, value: Any) -> Any:
-        if isinstance(value, str) and re.match(r"^\s*\d{4}-", value):
+        if not isinstance(value, str):
+            return value
+        match = DUE_EXPR.match(value)
+        text = value.strip()
+        lead = re.match(r"^(\d{4}-[0-9-]*)(.*)$", text)
+        if lead:
+            day, rest = lead[1], lead[2].strip()
             try:
-                return dt.date.fromisoformat(value.strip())
+                parsed = dt.date.fromisoformat(day)
             except ValueError:
                 raise ValueError(
-                    f"日期无效：{value.strip()}（应为 2023-03-15 这样的日期）"
-                ) from None
-        if isinstance(value, str):
-            if not DUE_EXPR.match(value):
+                    f"日期无效：{day}（应为 2023-03-15 这样的日期）" if not rest else
+                    f"日期无效：{day}（应为 2023-03-15 这样的日期，再加减天数，如 2024-04-30 + 5 workdays）"
+                ) from None  # fmt: skip
+            if match is None:
                 raise ValueError(
-                    f"无法识别的期限 {value!r}：应为日期（2023-03-15）或表达式，"
-                    "如 phase.start + 5 workdays、phase.end、measure.plan.due + 3 days"
+                    f"无法识别的期限 {value!r}：日期之后只能加减天数，"
+                    "如 2024-04-30 + 5 workdays、2024-04-30 - 3 days"
                 )
+            return parsed if not match["n"] else text
+        if match is None:
+            raise ValueError(
+                f"无法识别的期限 {value!r}：应为日期（2023-03-15）或表达式，如 phase.start + 5 "
+                "workdays、phase.end、measure.plan.due + 3 days、2024-04-30 + 5 workdays"
+            )
         return value
 
     @property

@@ -197,3 +197,32 @@ def test_impossible_plain_date_is_refused_by_the_model() -> None:
     with pytest.raises(ValidationError) as caught:
         campaign([{"id": "x", "due": "2023-02-30"}])
     assert "日期无效：2023-02-30" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("2024-04-30 + 5 workdays", D(2024, 5, 10)),  # 劳动节 1–5 May: Mon 6 … Fri 10
+        ("2024-04-30 - 2 days", D(2024, 4, 28)),
+        ("2024-05-06 - 1 workday", D(2024, 4, 30)),
+        ("2024-04-30 + 0 days", D(2024, 4, 30)),
+        ("2024-04-30", D(2024, 4, 30)),
+    ],
+)
+def test_date_anchored(expression: str, expected: dt.date) -> None:
+    due, errors = resolve([{"id": "x", "due": expression}], window=("2024-04-01", "2024-05-31"))
+    assert errors == {}
+    assert due["x"] == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "words"),
+    [
+        ("2024-02-30 + 5 workdays", "日期无效：2024-02-30（应为 2023-03-15 这样的日期，再加减天数"),
+        ("2024-04-30 + five days", "日期之后只能加减天数，如 2024-04-30 + 5 workdays"),
+        ("next friday", "2024-04-30 + 5 workdays"),
+    ],
+)
+def test_a_date_expression_that_fails_says_what_is_allowed(expression: str, words: str) -> None:
+    with pytest.raises(ValidationError, match=words.replace("(", r"\(").replace("+", r"\+")):
+        campaign([{"id": "x", "due": expression}])
