@@ -21,6 +21,7 @@ CAMPAIGNS = (
     "tangping-review-2023",
     "theme-education-2023",
     "party-building-2023",
+    "party-discipline-2024",
 )
 
 

@@ -112,7 +112,11 @@ def deployment_specs(
                 flow="campaign",
                 parameters={"spec_path": path},
                 tags=(tag,),
-                description=f"{title}：按关口依次运行各阶段并生成报告（手动运行）",
+                description=(
+                    f"{title}：按关口依次运行各阶段并生成报告（手动运行）"
+                    if loaded.spec.staged
+                    else f"{title}：运行各条工作线并生成报告（手动运行）"
+                ),
             )
         )
         if windows:
@@ -129,6 +133,7 @@ def deployment_specs(
                     description=f"{short}：期限检查与提醒（活动期间每天 09:00）",
                 )
             )
+        word = "阶段" if loaded.spec.staged else "工作线"
         for stage in loaded.spec.stages:
             schedule = None
             if stage.window and stage.window[1] >= today:
@@ -142,7 +147,7 @@ def deployment_specs(
                     parameters={"spec_path": path, "phase": stage.id},
                     schedule=schedule,
                     tags=(tag, f"phase:{stage.id}"),
-                    description=f"{short} · {stage.name}：阶段流程与报告（{when}，截至当天）",
+                    description=f"{short} · {stage.name}：{word}流程与报告（{when}，截至当天）",
                 )
             )
         activity_forms = [f for f, form in loaded.spec.forms.items() if form.kind == "activity"]

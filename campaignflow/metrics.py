@@ -1,6 +1,7 @@
 """The campaign's declared metrics, computed in SQL over the active rows (SQLite and PostgreSQL).
 
-`count`, `sum` and `distinct` give a number, or a {group: number} dict with `by`; `rate` gives a
+`count`, `sum` and `distinct` give a number (`days`: the days an activity form's rows cover, in
+all; `span`: the longest one's, from 日期 to 结束日期), or a {group: number} dict with `by`; `rate` gives a
 fraction in [0, 1] (None when the base is empty), unrounded: figures are rounded once, where
 they are printed (`reports.filters.percent`, half up). Only rows dated on or before `as_of` (or
 undated) count, and a state field is read as of `as_of` (`asof`: a measure 销号 after the date
@@ -16,14 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Engine, Integer, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from . import db
 from .anonymity import Suppressed, floor_of, is_answer, too_few
 from .asof import state_field, state_sql
 from .spec import LoadedCampaign
-from .spec.models import FormField, Metric
+from .spec.models import METRIC_KINDS, FormField, Metric
 
 NO_VALUE = "（空）"
 
@@ -87,7 +90,33 @@ def _value_of(loaded: LoadedCampaign, metric_id: str, value: Any) -> MetricValue
 
 
 def metric_kind(metric: Metric) -> str:
-    return next(k for k in ("count", "sum", "distinct", "rate") if getattr(metric, k) is not None)
+    return next(k for k in METRIC_KINDS if getattr(metric, k) is not None)
+
+
+class _DaySpan(FunctionElement):
+    """Days an activity row covers: its end date (default: its date) minus its date, plus one;
+    one day when the end comes before the start."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_DaySpan, "sqlite")
+def _day_span_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    days = f"CAST(julianday({end}) - julianday({start}) AS INTEGER) + 1"
+    return f"MAX({days}, 1)"
+
+
+@compiles(_DaySpan, "postgresql")
+def _day_span_postgresql(element, compiler, **kw):
+    start, end = (compiler.process(c, **kw) for c in element.clauses)
+    return f"GREATEST(CAST({end} AS DATE) - CAST({start} AS DATE) + 1, 1)"
+
+
+def _day_span():
+    start = db.Submission.data["date"].as_string()
+    return _DaySpan(start, func.coalesce(db.Submission.data["end_date"].as_string(), start))
 
 
 def form_ids(session: Session, loaded: LoadedCampaign) -> dict[str, int]:
@@ -172,7 +201,11 @@ def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of:
         form_kind=form.kind,
         base=base,
         groups=[expr(n).label(f"g{i}") for i, n in enumerate(metric.group_by)],
-        value=expr(metric.field) if metric.field else None,
+        value=_day_span()
+        if kind in ("days", "span")
+        else expr(metric.field)
+        if metric.field
+        else None,
         hit=hit,
         floor=floor,
         pool_base=None
@@ -208,8 +241,10 @@ def _pool_key(q: _Query, key: tuple, unit: Any = None) -> tuple:
 def _aggregates(q: _Query) -> list[Any]:
     if q.kind == "count":
         return [func.count(db.Submission.id)]
-    if q.kind == "sum":
+    if q.kind in ("sum", "days"):
         return [func.coalesce(func.sum(q.value), literal(0))]
+    if q.kind == "span":
+        return [func.coalesce(func.max(q.value), literal(0))]
     if q.kind == "distinct":
         return [func.count(func.distinct(q.value))]
     return [func.sum(case((q.hit, 1), else_=0)), func.count(db.Submission.id)]
@@ -325,6 +360,8 @@ def combine(kind: str, parts: Iterable[Any]) -> Any:
         return ratio(hits, rows)
     if kind == "distinct":
         return len(set().union(*parts)) if parts else 0
+    if kind == "span":
+        return _number(max(parts)) if parts else 0
     return _number(sum(parts)) if parts else 0
 
 

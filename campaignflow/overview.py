@@ -4,6 +4,7 @@ the run's snapshot (the same figures as the report)."""
 from __future__ import annotations
 
 from .figures import percent_text
+from .progress import OVERDUE
 from .snapshot import Snapshot
 from .spec import LoadedCampaign
 
@@ -39,6 +40,7 @@ def phase_overview(loaded: LoadedCampaign, snap: Snapshot, links: dict[str, str]
         if len(p.overdue) > MAX_ROWS:
             lines.append(f"| ……另有 {len(p.overdue) - MAX_ROWS} 项 | | | |")
         lines.append("")
+    lines += milestone_lines(p.items)
     ledger = snap.ledger
     if ledger.problems:
         lines.append(
@@ -77,6 +79,30 @@ def _gate_text(gate, exit_gate, loaded: LoadedCampaign, snap: Snapshot) -> str:
     return "；".join(parts) + "。"
 
 
+def milestone_lines(items) -> list[str]:
+    """The 重要节点 (measures marked `milestone: true`) of `items` as a table: each node's due
+    date, how many of its owners have done it, and where it stands."""
+    nodes: dict[str, list] = {}
+    for item in items:
+        if item.milestone:
+            nodes.setdefault(item.measure, []).append(item)
+    if not nodes:
+        return []
+    lines = ["**重要节点**：", "", "| 节点 | 期限 | 完成 | 状态 |", "| --- | --- | --- | --- |"]
+    for shares in nodes.values():
+        done = sum(i.done for i in shares)
+        state = (
+            "已完成"
+            if done == len(shares)
+            else "逾期"
+            if any(i.state == OVERDUE for i in shares)
+            else "未完成"
+        )
+        due = shares[0].due or ""
+        lines.append(f"| ★ {shares[0].title} | {due} | {done}/{len(shares)} | {state} |")
+    return [*lines, ""]
+
+
 def campaign_overview(
     loaded: LoadedCampaign, snap: Snapshot, links: dict[str, str], ran: str
 ) -> str:
@@ -98,6 +124,8 @@ def campaign_overview(
         "",
         f"**全部措施**：已完成 {total.done}/{total.total} 项任务（{percent_text(total.ratio)}），"
         f"逾期 {len(total.overdue)} 项。",
+        "",
+        *milestone_lines(total.items),
     ]
     ledger = snap.ledger
     if ledger.problems:

@@ -97,6 +97,7 @@ def _target(loaded: LoadedCampaign, spec) -> dict[str, Any] | None:
         "unit": metric.unit or "",
         "at_least": spec.target.at_least,
         "at_most": spec.target.at_most,
+        "additive": metric.span is None,  # a longest span has no total over the owners
     }
 
 

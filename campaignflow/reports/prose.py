@@ -213,7 +213,9 @@ def _target_clause(measure: dict[str, Any], total: Any = None, counted: bool = F
     reached = sum(1 for u in units if u["state"] == "已完成")
     whole = (
         f"，共{amount(total, target['unit'])}"
-        if isinstance(total, int | float) and target.get("at_least") is not None
+        if isinstance(total, int | float)
+        and target.get("at_least") is not None
+        and target.get("additive", True)
         else ""
     )
     if reached == len(units):
@@ -293,16 +295,22 @@ def done_items(ctx: dict[str, Any], kind: str) -> list[Item]:
             window = window_text(stage)
             head = stage["label"] + (f"（{window}）" if window else "")
             sentences = [
-                f"{cn_number(i)}是{quoted(x['title'])}，{measure_sentence(x, as_of, m=ctx['m'])}"
+                f"{cn_number(i)}是{quoted(x['title'])}{_node(x)}，"
+                f"{measure_sentence(x, as_of, m=ctx['m'])}"
                 for i, x in enumerate(measures, 1)
             ]
             items.append(Item(head, "；".join(sentences) + "。"))
         return items
     own = kind == "branch"
     return [
-        Item(x["title"], measure_sentence(x, as_of, own=own, m=ctx["m"]) + "。")
+        Item(x["title"] + _node(x), measure_sentence(x, as_of, own=own, m=ctx["m"]) + "。")
         for x in ctx["progress"]["measures"]
     ]
+
+
+def _node(measure: dict[str, Any]) -> str:
+    """A milestone measure (`milestone: true`) is named as the 重要节点 it is."""
+    return "（重要节点）" if measure.get("milestone") else ""
 
 
 def gate_text(ctx: dict[str, Any]) -> str:

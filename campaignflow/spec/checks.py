@@ -119,7 +119,7 @@ def check_measures(
                 where = (*at, "owner") if isinstance(measure.owner, str) else (*at, "owner", j)
                 yield where, _unknown_owner(owner, units)
         if measure.form is not None and measure.form not in spec.forms:
-            yield (*at, "form"), _unknown("表单", measure.form, list(spec.forms))
+            yield (*at, "form"), _unknown("表单", measure.form, spec.form_names)
         if measure.target is not None and measure.target.metric not in spec.metrics:
             yield (
                 (*at, "target", "metric"),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from .checks_common import Found, _duplicates, _unknown
 from .kinds import effective_fields
-from .models import Campaign
+from .models import METRIC_KINDS, Campaign
 from .translate import suggest
 
 
@@ -31,7 +31,7 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
             if form.of is None:
                 yield at, "整改清单（rectification）须用 of 指明对应的问题清单表单"
             elif form.of not in spec.forms:
-                yield (*at, "of"), _unknown("表单", form.of, list(spec.forms))
+                yield (*at, "of"), _unknown("表单", form.of, spec.form_names)
             elif spec.forms[form.of].kind != "problem":
                 yield (
                     (*at, "of"),
@@ -49,7 +49,7 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
             yield from _check_evaluation(form.evaluation, (*at, "evaluation"))
             findings = form.evaluation.findings
             if findings is not None and findings not in spec.forms:
-                yield (*at, "evaluation", "findings"), _unknown("表单", findings, list(spec.forms))
+                yield (*at, "evaluation", "findings"), _unknown("表单", findings, spec.form_names)
             elif findings is not None and spec.forms[findings].kind != "record":
                 yield (
                     (*at, "evaluation", "findings"),
@@ -111,11 +111,22 @@ def _check_evaluation(ev, at) -> Iterator[Found]:
 def check_metrics(spec: Campaign) -> Iterator[Found]:
     for metric_id, metric in spec.metrics.items():
         at = ("metrics", metric_id)
-        op = next(k for k in ("count", "sum", "distinct", "rate") if getattr(metric, k) is not None)
+        op = next(k for k in METRIC_KINDS if getattr(metric, k) is not None)
         form = spec.forms.get(metric.form)
         if form is None:
             where = (*at, op, "form") if op == "rate" else (*at, op)
-            yield where, _unknown("表单", metric.form, list(spec.forms))
+            yield where, _unknown("表单", metric.form, spec.form_names)
+            continue
+        if op in ("days", "span") and form.kind != "activity":
+            activities = [k for k, f in spec.forms.items() if f.kind == "activity"]
+            yield (
+                (*at, op),
+                (
+                    f"{op} 只能用于活动类表单（kind: activity，有日期和结束日期），{metric.form} 是 "
+                    f"{form.kind}"
+                    + (f"（活动类表单：{'、'.join(activities)}）" if activities else "")
+                ),
+            )
             continue
         fields = effective_fields(form)
         if op in ("sum", "distinct"):

@@ -34,7 +34,7 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
     if spec.campaign.inbox and (problem := outside(root, spec.campaign.inbox)):
         yield ("campaign", "inbox"), problem
     if reports.narrative and reports.narrative not in spec.forms:
-        yield ("reports", "narrative"), _unknown("表单", reports.narrative, list(spec.forms))
+        yield ("reports", "narrative"), _unknown("表单", reports.narrative, spec.form_names)
     for name, campaign_id in reports.campaigns.items():
         if campaign_id == spec.campaign.id:
             yield ("reports", "campaigns", name), f"报告不能引用活动自身（{campaign_id}）"

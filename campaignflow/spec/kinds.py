@@ -42,6 +42,7 @@ def builtin_fields(form: Form) -> dict[str, FormField]:
         )
         return {
             "date": _f("date", "日期", True),
+            "end_date": _f("date", "结束日期"),  # a 读书班 over several days; default: the date
             "unit": _f("unit", "党组织", True),
             "type": _f("choice", "活动类型", not form.activity_type, list(types)),
             "title": _f("text", "主题", True),

@@ -114,6 +114,8 @@ def load(path: str | Path) -> LoadedCampaign:
     spec, pruned, origin = _validate(data, issues, loc)
     if spec is None:
         raise SpecError(issues)
+    if isinstance(data.get("forms"), dict):
+        spec._declared_forms = [str(k) for k in data["forms"]]
     before = len(issues)
     units, people = _resolve_tables(spec, path.parent, issues, loc)
     # owners are only checked against a complete organisation tree (no cascade of 未知责任单位
@@ -144,7 +146,7 @@ def load(path: str | Path) -> LoadedCampaign:
     issues.extend(
         loc.issue(_original(p, origin), msg, key=_is_key(_original(p, origin), data))
         for p, msg in found
-        if not any(re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", msg) for i in pruned)
+        if not _about_pruned(msg, pruned)
     )
     if issues:
         raise SpecError(issues)
@@ -173,6 +175,13 @@ def _digest(text: str, tables: list[Path]) -> str:
 
 _OPTIONAL_SECTIONS = {"calendar", "units", "people", "reminders", "reports"}
 _FILE_SECTIONS = {"units", "people"}  # `{file: …}`: a broken setting drops the whole section
+
+
+def _about_pruned(msg: str, pruned: set[str]) -> bool:
+    """A cross-reference problem caused by an item dropped for its own error (reported there) —
+    judged on what the message is about, not on the names its hint lists."""
+    subject = re.split(r"（(?:已有|可选|是否想写)", msg, maxsplit=1)[0]
+    return any(re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", subject) for i in pruned)
 
 
 def _validate(

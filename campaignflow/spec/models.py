@@ -13,6 +13,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     field_validator,
     model_validator,
@@ -255,30 +256,36 @@ class RateSpec(Strict):
     where: dict[str, Any] = {}
 
 
+METRIC_KINDS = ("count", "sum", "distinct", "rate", "days", "span")
+
+
 class Metric(Strict):
     title: str | None = None
     count: str | None = None  # form id
     sum: str | None = None  # form.field
     distinct: str | None = None  # form.field
     rate: RateSpec | None = None  # share of the form's rows (after `where`) matching rate.where
+    days: str | None = None  # activity form id: days its rows cover, in all (读书班 5 天)
+    span: str | None = None  # activity form id: days of the longest one (至少一周 = 7)
     where: dict[str, Any] = {}
     by: str | list[str] | None = None
     unit: str | None = None  # display unit: 次, 人次, 册, 条
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Metric:
-        given = [k for k in ("count", "sum", "distinct", "rate") if getattr(self, k) is not None]
+        given = [k for k in METRIC_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
             raise ValueError(
-                "指标须且只能选择一种计算：count、sum、distinct、rate"
+                "指标须且只能选择一种计算：count、sum、distinct、rate、days、span"
                 + (f"（现有 {', '.join(given)}）" if given else "")
             )
         return self
 
     @property
     def form(self) -> str:
-        if self.count is not None:
-            return self.count
+        for direct in (self.count, self.days, self.span):
+            if direct is not None:
+                return direct
         if self.rate is not None:
             return self.rate.form
         return (self.sum or self.distinct or "").split(".", 1)[0]
@@ -361,6 +368,13 @@ class Campaign(Strict):
     metrics: dict[Id, Metric] = {}
     reminders: Reminders = Reminders()
     reports: Reports = Reports()
+    # every form the file defines, those with errors of their own included (set by the loader):
+    # an "unknown form" message lists them all, not only the ones that parsed
+    _declared_forms: list[str] = PrivateAttr(default_factory=list)
+
+    @property
+    def form_names(self) -> list[str]:
+        return self._declared_forms or list(self.forms)
 
     @model_validator(mode="after")
     def _phases_or_tracks(self) -> Campaign:
