@@ -68,23 +68,43 @@ def schema(
     out_console().print(f"已写入 {output}", markup=False)
 
 
+# starters by the shape of the campaign, each a shipped campaign
+STARTERS = {
+    "staged": ("bapo-bali-2023", "分阶段：依次推进的阶段、关口和签批"),
+    "tracks": ("theme-education-2023", "并行工作线：几条工作线同时推进、重要节点"),
+    "unstaged": ("party-discipline-2024", "不划阶段：工作线、读书班天数、日期加减工作日、grace"),
+    "review": ("tangping-review-2023", "专项整治：指标体系、测评表、分类"),
+    "annual": ("party-building-2023", "年度党建：组织生活、群众评议、年终总结"),
+}
+
+
 def init(
     directory: Annotated[
         Path, typer.Argument(help="新活动的文件夹（须不存在或为空）", show_default=False)
     ],
-    from_: Annotated[str, typer.Option("--from", help="以哪个内置活动为蓝本")] = "bapo-bali-2023",
+    from_: Annotated[
+        str,
+        typer.Option(
+            "--from",
+            help="蓝本：staged（分阶段）、tracks（并行工作线）、unstaged（不划阶段）、review（专项整治）、"
+            "annual（年度党建），或内置活动的文件夹名",
+        ),
+    ] = "staged",
 ) -> None:
     """以内置活动为蓝本新建一个活动文件夹。Create a new campaign folder from a shipped one.
 
     Example:
 
+        campaignflow init my-campaign --from unstaged
         campaignflow init my-campaign --from party-building-2023
     """
     from ..spec.shipped import shipped_campaigns
 
     shipped = shipped_campaigns()
+    from_ = STARTERS.get(from_, (from_, ""))[0]
     if from_ not in shipped:
-        fail(f"没有名为 {from_} 的内置活动（可选：{', '.join(sorted(shipped))}）")
+        starters = "；".join(f"{k}（{v[1]}）" for k, v in STARTERS.items())
+        fail(f"没有名为 {from_} 的蓝本：可选 {starters}；或内置活动 {', '.join(sorted(shipped))}")
     if directory.exists() and not directory.is_dir():
         fail(f"{directory} 是一个文件，不是文件夹；请换一个文件夹名")
     if directory.exists() and any(directory.iterdir()):

@@ -146,8 +146,19 @@ def test_init_refuses_a_file(tmp_path: Path) -> None:
 def test_init_refuses_an_unknown_blueprint(tmp_path: Path) -> None:
     result = run("init", str(tmp_path / "x"), "--from", "no-such-campaign")
     assert result.exit_code == 2
-    assert "没有名为 no-such-campaign 的内置活动" in result.stderr
+    assert "没有名为 no-such-campaign 的蓝本：可选 staged（分阶段" in result.stderr
+    assert "unstaged（不划阶段" in result.stderr
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(
+    "starter, staged", [("staged", True), ("tracks", False), ("unstaged", False)]
+)
+def test_init_by_the_shape_of_the_campaign(starter: str, staged: bool, tmp_path: Path) -> None:
+    target = tmp_path / starter
+    result = run("init", str(target), "--from", starter)
+    assert result.exit_code == 0, result.output + result.stderr
+    assert load(target / "campaign.yaml").spec.staged is staged
 
 
 # ---------------------------------------------------------------- validate
