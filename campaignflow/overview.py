@@ -69,13 +69,20 @@ def _gate_text(gate, exit_gate, loaded: LoadedCampaign, snap: Snapshot) -> str:
             parts.append(f"{what}均已满足")
         else:
             parts.append(f"{what}尚未满足：" + "；".join(result.reasons))
-    if not parts:
+    unset = not parts
+    if unset:
         last = loaded.spec.stages[-1].id == snap.stage
         why = "最后一个阶段，" if last and loaded.spec.staged else ""
+        why = why if loaded.spec.staged else "工作线并行推进，"
         parts.append(f"{why}未设关口条件")
     p = snap.stage_progress
     if (gate is None or gate.passed) and p.done < p.total:
-        parts.append(f"注意：关口已满足，但还有 {p.total - p.done} 项任务未完成")
+        left = p.total - p.done
+        parts.append(
+            f"尚有 {left} 项任务未完成"
+            if unset
+            else f"注意：关口已满足，但还有 {left} 项任务未完成"
+        )
     return "；".join(parts) + "。"
 
 
