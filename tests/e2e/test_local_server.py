@@ -238,26 +238,31 @@ def test_the_foreground_server_restarts_a_dead_api(folder):
         start_new_session=True,
     )
     shown: list[str] = []
-    reader = threading.Thread(target=lambda: shown.extend(serving.stdout), daemon=True)
-    reader.start()
+    said: list[str] = []
+    for stream, lines in ((serving.stdout, shown), (serving.stderr, said)):
+        threading.Thread(target=lambda s=stream, into=lines: into.extend(s), daemon=True).start()
     try:
         deadline = time.monotonic() + 120
         while not any("个部署" in line for line in shown):  # serving, its server up
-            assert serving.poll() is None and time.monotonic() < deadline, serving.stderr.read()
+            assert serving.poll() is None and time.monotonic() < deadline, "".join(said)
             time.sleep(0.5)
         first = status(home)
         assert first is not None
         os.killpg(first.pid, signal.SIGKILL)
         deadline = time.monotonic() + 120
         while (second := status(home)) is None or second.pid == first.pid:
-            assert serving.poll() is None, serving.stderr.read()
+            assert serving.poll() is None, "".join(said)
             assert time.monotonic() < deadline, "the dead server was not restarted"
             time.sleep(0.5)
         assert second.port == first.port
+        while not any("服务器已重启" in line for line in said):  # it says so once it is up
+            assert time.monotonic() < deadline, "".join(said)
+            time.sleep(0.5)
     finally:
         os.killpg(serving.pid, signal.SIGINT)
-        err = serving.stderr.read()
         serving.wait(timeout=60)
+        time.sleep(0.5)  # the readers take the last lines
+    err = "".join(said)
     # noticed by the watchdog (no answer) or by the runner (connection lost), then restarted
     assert f"服务器 {first.url} 没有响应" in err or f"与服务器 {first.url} 的连接中断" in err, err
     assert "服务器已重启" in err and "错误" not in err, err
