@@ -223,6 +223,21 @@ def stage_metric_ids(loaded: LoadedCampaign, stage_id: str) -> set[str] | None:
     return {k for k, metric in loaded.spec.metrics.items() if metric.form in forms or k in ids}
 
 
+def _later_forms(loaded: LoadedCampaign, stage_id: str) -> set[str]:
+    """Forms that only phases after `stage_id` collect."""
+    ids = [s.id for s in loaded.spec.stages]
+    upto = set(ids[: ids.index(stage_id) + 1])
+    now = {m.form for m in loaded.spec.measures if m.form and m.phase in upto}
+    return {m.form for m in loaded.spec.measures if m.form and m.phase not in upto} - now
+
+
+def _shown(value: Any) -> bool:
+    """A figure worth a row: not zero, not empty, not a breakdown of zeros."""
+    if isinstance(value, dict):
+        return any(_shown(v) for v in value.values())
+    return value not in (None, 0, 0.0)
+
+
 def phase_context(*, loaded: LoadedCampaign, snapshot: Snapshot) -> dict[str, Any]:
     """Everything a phase report template may use, from the run's snapshot."""
     from .prose import prose
@@ -238,6 +253,12 @@ def phase_context(*, loaded: LoadedCampaign, snapshot: Snapshot) -> dict[str, An
     }
     own = stage_metric_ids(loaded, snapshot.stage)
     if own is None:
+        later = _later_forms(loaded, snapshot.stage)
+        context["metric_info"] = {
+            k: v
+            for k, v in context["metric_info"].items()
+            if loaded.spec.metrics[k].form not in later or _shown(context["m"].get(k))
+        }  # a phase's table: no zeros yet of what only later phases collect
         context["prose"] = prose(context, "phase")
         return context
     # a track's report: its own figures, its ledger and activities only when it collects them

@@ -1,4 +1,4 @@
-"""One anonymity rule for ballots, at the source: a campaign's own metric that splits the ballots
+"""One anonymity rule for ballots, at the source (SQLite and PostgreSQL): a campaign's own metric that splits the ballots
 into pools of raters smaller than the floor is suppressed — in the metric, in the per-unit
 values and in the printed report — and shown again when the floor allows it."""
 
@@ -8,13 +8,16 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
-from report_support import import_sample
+from report_support import _import
 
 from campaignflow.anonymity import Suppressed
+from campaignflow.db import make_engine
 from campaignflow.metrics import compute_metrics, compute_metrics_by_unit
 from campaignflow.reports import final_context, render_template
 from campaignflow.snapshot import take_snapshot
+from campaignflow.spec import load
 from campaignflow.spec.shipped import shipped_root
+from campaignflow.sync import sync_campaign
 
 AS_OF = dt.date(2023, 12, 31)
 SPLITTING = (
@@ -38,8 +41,16 @@ def _campaign(tmp_path: Path, floor: int) -> Path:
     return spec
 
 
-def test_pools_below_the_floor_are_suppressed_everywhere(tmp_path):
-    engine, loaded, _, _ = import_sample(tmp_path, _campaign(tmp_path, floor=3))
+def _imported(url: str, spec: Path, home: Path):
+    engine = make_engine(url)
+    loaded = load(spec)
+    sync_campaign(engine=engine, loaded=loaded)
+    _import(engine, loaded, home, None)
+    return engine, loaded
+
+
+def test_pools_below_the_floor_are_suppressed_everywhere(tmp_path, migrated_url):
+    engine, loaded = _imported(migrated_url, _campaign(tmp_path, floor=3), tmp_path / "home")
     m = {k: v.value for k, v in compute_metrics(engine=engine, loaded=loaded, as_of=AS_OF).items()}
     # 2 raters per person and group: every figure of that split is withheld, zeros included
     assert m["by_rater"] and set(m["by_rater"].values()) == {Suppressed(3)}
@@ -58,10 +69,12 @@ def test_pools_below_the_floor_are_suppressed_everywhere(tmp_path):
     row = next(line for line in markdown.splitlines() if line.startswith("| 分人分类别评价 |"))
     assert "（少于 3 人，不单列）" in row
     assert not any(ch.isdigit() for ch in row.replace("少于 3 人", ""))  # no count leaks
+    engine.dispose()
 
 
-def test_the_floor_is_the_campaigns_own(tmp_path):
-    engine, loaded, _, _ = import_sample(tmp_path, _campaign(tmp_path, floor=2))
+def test_the_floor_is_the_campaigns_own(tmp_path, migrated_url):
+    engine, loaded = _imported(migrated_url, _campaign(tmp_path, floor=2), tmp_path / "home")
     m = {k: v.value for k, v in compute_metrics(engine=engine, loaded=loaded, as_of=AS_OF).items()}
     assert all(isinstance(v, int) for v in m["by_rater"].values())
     assert sum(m["by_rater"].values()) == m["ballots_cast"]
+    engine.dispose()
