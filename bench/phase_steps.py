@@ -13,8 +13,9 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
     from campaignflow.collect.inbox import collect_inbox
     from campaignflow.deadlines import plan_reminders
     from campaignflow.progress import stage_progress
-    from campaignflow.reports import phase_context, publish, render_template
+    from campaignflow.reports import phase_context, render_template
     from campaignflow.reports.charts import report_charts
+    from campaignflow.reports.publish import publish
     from campaignflow.snapshot import take_snapshot
     from campaignflow.spec import load_cached
     from campaignflow.spec.loader import LOAD_STATS

@@ -6,10 +6,11 @@ from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from campaignflow.links import report_link
-from campaignflow.reports import Published, final_context, phase_context, publish, render_template
+from campaignflow.reports import Published, final_context, phase_context, render_template
 from campaignflow.reports.charts import report_charts
 from campaignflow.reports.layout import for_screen
 from campaignflow.reports.narrative import narrative_items
+from campaignflow.reports.publish import publish
 from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 

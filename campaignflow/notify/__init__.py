@@ -2,13 +2,38 @@
 
 `secrets` (where tokens come from), `channels` (DingTalk/WeCom robots, e-mail and webhook via
 Apprise, retry with backoff), `quiet` (quiet hours), `message` (the Chinese text), `outbox`
-(the notification log: nothing sent twice, queueing, one message per recipient).
+(the notification log: claimed before sending, at most once, one message per recipient),
+`resend` (what is 待确认, sent again by hand). The names below load on first use (PEP 562), so
+that `validate`, which only asks `secrets` where a token goes, does not import the database.
 """
 
-from .channels import Message, NotConfigured, RetryPolicy, SendError, build_sender, send_with_retry
-from .outbox import Delivery, deliver, recipients_for
-from .quiet import in_quiet_hours
-from .secrets import Resolver, chain, env_resolver, where_to_put
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    **dict.fromkeys(
+        ["Message", "NotConfigured", "RetryPolicy", "SendError", "build_sender", "send_with_retry"],
+        ".channels",
+    ),
+    **dict.fromkeys(["Delivery", "deliver", "recipients_for"], ".outbox"),
+    "in_quiet_hours": ".quiet",
+    **dict.fromkeys(["Resolver", "chain", "env_resolver", "where_to_put"], ".secrets"),
+}
+
+if TYPE_CHECKING:
+    from .channels import (
+        Message,
+        NotConfigured,
+        RetryPolicy,
+        SendError,
+        build_sender,
+        send_with_retry,
+    )
+    from .outbox import Delivery, deliver, recipients_for
+    from .quiet import in_quiet_hours
+    from .secrets import Resolver, chain, env_resolver, where_to_put
 
 __all__ = [
     "Delivery",
@@ -26,3 +51,9 @@ __all__ = [
     "send_with_retry",
     "where_to_put",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name], __name__), name)

@@ -1,14 +1,38 @@
-"""Reports: plain-data contexts, sandboxed Jinja2 templates, Markdown/HTML/DOCX/PDF output."""
+"""Reports: plain-data contexts, sandboxed Jinja2 templates, Markdown/HTML/DOCX/PDF output.
 
-from .context import final_context, phase_context
-from .publish import Published, publish
-from .render import ReportTemplateError, render_template
+The names below are loaded on first use (PEP 562), so that `validate` — which needs only
+`reports.render` to check a campaign's templates — does not import the database and Word stack.
+The publishing function is `reports.publish.publish` (its module has the same name).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+_WHERE = {
+    "final_context": ".context",
+    "phase_context": ".context",
+    "Published": ".publish",
+    "ReportTemplateError": ".render",
+    "render_template": ".render",
+}
+
+if TYPE_CHECKING:
+    from .context import final_context, phase_context
+    from .publish import Published
+    from .render import ReportTemplateError, render_template
 
 __all__ = [
     "Published",
     "ReportTemplateError",
     "final_context",
     "phase_context",
-    "publish",
     "render_template",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(_WHERE[name], __name__), name)

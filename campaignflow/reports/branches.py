@@ -34,20 +34,6 @@ from .publish import record_reports, report_folder
 
 BRANCH_KINDS = ("党支部",)
 BRANCH_FORMATS = ("md", "html", "docx")  # a PDF per branch is left to the phase/final reports
-BRANCH_VARIABLES = frozenset(
-    {
-        "campaign",
-        "branch",
-        "stage",
-        "next_stage",
-        "as_of",
-        "progress",
-        "m",
-        "metric_info",
-        "ledger",
-        "prose",
-    }
-)
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,10 @@ _COMMON = {
 }  # fmt: skip
 PHASE_VARIABLES = frozenset({*_COMMON, "stage", "next_stage", "progress", "gate", "exit_gate"})
 FINAL_VARIABLES = frozenset({*_COMMON, "stages", "progress", "narrative", "campaigns"})
+BRANCH_VARIABLES = frozenset(  # branches.branch_contexts
+    {"campaign", "branch", "stage", "next_stage", "as_of", "progress", "m", "metric_info",
+     "ledger", "prose"}
+)  # fmt: skip
 
 
 class ReportTemplateError(CampaignflowError, ValueError):

@@ -43,8 +43,12 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
 def check_templates(spec: Campaign, root: Path) -> Iterator[Found]:
     """The campaign's own report templates, checked before any run: syntax, filters, variables
     and metric names (`m.<id>`), each error naming the template's file:line."""
-    from ..reports.branches import BRANCH_VARIABLES
-    from ..reports.render import FINAL_VARIABLES, PHASE_VARIABLES, template_problems
+    from ..reports.render import (
+        BRANCH_VARIABLES,
+        FINAL_VARIABLES,
+        PHASE_VARIABLES,
+        template_problems,
+    )
 
     reports = spec.reports
     wanted: list[tuple[tuple, str, frozenset[str]]] = []

@@ -13,10 +13,11 @@ from docx.oxml.ns import qn
 from docx_checks import effective_font
 from report_support import import_sample
 
-from campaignflow.reports import phase_context, publish, render_template
+from campaignflow.reports import phase_context, render_template
 from campaignflow.reports.branches import branch_units, write_branch_reports
 from campaignflow.reports.charts import report_charts
 from campaignflow.reports.docx import markdown_to_docx
+from campaignflow.reports.publish import publish
 from campaignflow.snapshot import take_snapshot
 from campaignflow.spec.shipped import shipped_root
 

@@ -14,7 +14,6 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx_checks import effective_font
 
-from campaignflow.reports import publish
 from campaignflow.reports.charts import (
     category_chart,
     cjk_font,
@@ -23,6 +22,7 @@ from campaignflow.reports.charts import (
     report_charts,
 )
 from campaignflow.reports.pdf import INSTALL_HINT, find_soffice
+from campaignflow.reports.publish import publish
 
 AS_OF = dt.date(2023, 12, 31)
 

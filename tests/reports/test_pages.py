@@ -16,10 +16,11 @@ import pytest
 from docx import Document
 from report_support import import_sample
 
-from campaignflow.reports import final_context, phase_context, publish, render_template
+from campaignflow.reports import final_context, phase_context, render_template
 from campaignflow.reports.branches import branch_units, write_branch_reports
 from campaignflow.reports.charts import report_charts
 from campaignflow.reports.pdf import INSTALL_HINT, docx_to_pdf, find_soffice
+from campaignflow.reports.publish import publish
 from campaignflow.snapshot import take_snapshot
 from campaignflow.spec.shipped import shipped_root
 

@@ -17,8 +17,9 @@ from sqlalchemy import Engine
 
 from campaignflow.collect.inbox import collect_files, inbox_folder, pending_files
 from campaignflow.ledger import reconciliation_table
-from campaignflow.reports import final_context, phase_context, publish, render_template
+from campaignflow.reports import final_context, phase_context, render_template
 from campaignflow.reports.charts import report_charts
+from campaignflow.reports.publish import publish
 from campaignflow.snapshot import Snapshot, take_snapshot
 from campaignflow.spec import LoadedCampaign, load
 from campaignflow.spec.shipped import shipped_root
