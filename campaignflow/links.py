@@ -1,6 +1,6 @@
 """Addresses of report files a person can open from the Prefect UI.
 
-When the run talks to its data folder's own server (`server_process`), a report is served over
+When the run talks to its data folder's own server (`cli.server_process`), a report is served over
 HTTP next to the UI (`/campaignflow/reports/...`). Otherwise `CAMPAIGNFLOW_REPORTS_URL` (e.g.
 an nginx location over the shared data folder's `reports/`) when set, else a file:// address.
 """

@@ -36,7 +36,7 @@ def no_server_left_behind(tmp_path_factory):
             cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if "campaignflow.server_process" in cmd and base in cmd:
+        if "campaignflow.cli.server_process" in cmd and base in cmd:
             left.append(cmd)
             try:
                 os.kill(int(proc.name), signal.SIGKILL)

@@ -231,7 +231,7 @@ def _start(home: Path, host: str, port: int | None) -> ServerInfo:
             [
                 sys.executable,
                 "-m",
-                "campaignflow.server_process",
+                "campaignflow.cli.server_process",
                 "--home",
                 str(home),
                 "--host",

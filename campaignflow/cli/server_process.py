@@ -1,6 +1,6 @@
 """The data folder's Prefect server process: Prefect's own API and UI, plus two small routes.
 
-    python -m campaignflow.server_process --home DIR --port 4200 [--idle 7200]
+    python -m campaignflow.cli.server_process --home DIR --port 4200 [--idle 7200]
 
 Started in the background by `campaignflow.cli.local_server` (never by hand). Next to the
 Prefect app (everything else: `/api`, the UI) it answers
