@@ -25,10 +25,9 @@ from sqlalchemy.sql.functions import FunctionElement
 from . import db
 from .anonymity import Suppressed, floor_of, is_answer, too_few
 from .asof import state_field, state_sql
+from .metric_values import grouped, number, ratio, row_value
 from .spec import LoadedCampaign
 from .spec.models import METRIC_KINDS, FormField, Metric
-
-NO_VALUE = "（空）"
 
 
 @dataclass(frozen=True)
@@ -160,7 +159,7 @@ def _condition(expr, field: FormField, wanted: Any):
 
 
 @dataclass(frozen=True)
-class _Query:
+class MetricQuery:
     """What a metric's statement needs, decided once per metric."""
 
     metric: Metric
@@ -176,7 +175,9 @@ class _Query:
     who: list[int] | None = None  # positions of the groups that say who voted (not answers)
 
 
-def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of: dt.date) -> _Query:
+def _query(
+    loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of: dt.date
+) -> MetricQuery:
     form = loaded.spec.forms[metric.form]
     fields = loaded.form_fields(metric.form)
 
@@ -194,7 +195,7 @@ def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of:
     hit = None
     if kind == "rate":
         hit = and_(*(_condition(expr(n), fields[n], v) for n, v in metric.rate.where.items()))
-    return _Query(
+    return MetricQuery(
         metric=metric,
         kind=kind,
         fields=fields,
@@ -224,7 +225,7 @@ def _query(loaded: LoadedCampaign, forms: dict[str, int], metric: Metric, as_of:
     )
 
 
-def _pools(session: Session, q: _Query, by_unit: Any = None) -> dict[tuple, int]:
+def _pools(session: Session, q: MetricQuery, by_unit: Any = None) -> dict[tuple, int]:
     """Ballots per pool of raters: (unit id?, who-groups…) -> count (anonymity.py)."""
     who = [q.groups[i] for i in q.who or []]
     keys = ([by_unit] if by_unit is not None else []) + who
@@ -234,11 +235,7 @@ def _pools(session: Session, q: _Query, by_unit: Any = None) -> dict[tuple, int]
     return {tuple(r[:-1]): r[-1] for r in session.execute(stmt)}
 
 
-def _pool_key(q: _Query, key: tuple, unit: Any = None) -> tuple:
-    return ((unit,) if unit is not None else ()) + tuple(key[i] for i in q.who or [])
-
-
-def _aggregates(q: _Query) -> list[Any]:
+def _aggregates(q: MetricQuery) -> list[Any]:
     if q.kind == "count":
         return [func.count(db.Submission.id)]
     if q.kind in ("sum", "days"):
@@ -258,12 +255,13 @@ def _compute(session, loaded, forms, metric: Metric, as_of: dt.date) -> Any:
         if pools is not None and too_few(pools.get((), 0), q.floor):
             return Suppressed(q.floor)
         row = session.execute(stmt).one()
-        return ratio(row[0], row[1]) if q.kind == "rate" else _number(row[0])
+        return ratio(row[0], row[1]) if q.kind == "rate" else number(row[0])
     stmt = stmt.group_by(*q.groups)
     found = {
-        tuple(r[: len(q.groups)]): _value(r[len(q.groups) :], q.kind) for r in session.execute(stmt)
+        tuple(r[: len(q.groups)]): row_value(r[len(q.groups) :], q.kind)
+        for r in session.execute(stmt)
     }
-    return _grouped(loaded, q, found, pools)
+    return grouped(loaded, q, found, pools)
 
 
 def compute_metrics_by_unit(
@@ -295,7 +293,9 @@ def compute_metrics_by_unit(
             for row in session.execute(stmt):
                 key = ids.get(row[0])
                 if key is not None:
-                    found.setdefault(key, {})[tuple(row[1 : 1 + n])] = _value(row[1 + n :], q.kind)
+                    found.setdefault(key, {})[tuple(row[1 : 1 + n])] = row_value(
+                        row[1 + n :], q.kind
+                    )
             by_key = {k: i for i, k in ids.items()}
             for key in units:
                 mine = found.get(key, {})
@@ -304,7 +304,7 @@ def compute_metrics_by_unit(
                     unit_id = by_key.get(key)
                     unit_pools = {k[1:]: v for k, v in pools.items() if k[0] == unit_id}
                 if n:
-                    value = _grouped(loaded, q, mine, unit_pools)
+                    value = grouped(loaded, q, mine, unit_pools)
                 elif unit_pools is not None and too_few(unit_pools.get((), 0), q.floor):
                     value = Suppressed(q.floor)
                 elif mine:
@@ -347,7 +347,7 @@ def unit_parts(
     for row in session.execute(stmt):
         key = row[0] if not dated else (row[0], row[1])
         rest = row[len(keys) :]
-        out[key] = (int(rest[0] or 0), int(rest[1] or 0)) if q.kind == "rate" else _number(rest[0])
+        out[key] = (int(rest[0] or 0), int(rest[1] or 0)) if q.kind == "rate" else number(rest[0])
     return out
 
 
@@ -361,8 +361,8 @@ def combine(kind: str, parts: Iterable[Any]) -> Any:
     if kind == "distinct":
         return len(set().union(*parts)) if parts else 0
     if kind == "span":
-        return _number(max(parts)) if parts else 0
-    return _number(sum(parts)) if parts else 0
+        return number(max(parts)) if parts else 0
+    return number(sum(parts)) if parts else 0
 
 
 def depends_on_state(loaded: LoadedCampaign, metric: Metric) -> bool:
@@ -373,96 +373,3 @@ def depends_on_state(loaded: LoadedCampaign, metric: Metric) -> bool:
     return name is not None and (
         name in metric.where or name in rate_where or name in metric.group_by
     )
-
-
-# ---------------------------------------------------------------- values and groups
-
-
-def _value(rest: tuple, kind: str) -> Any:
-    """The value of a row after its group columns."""
-    return ratio(rest[0], rest[1]) if kind == "rate" else _number(rest[0])
-
-
-def _grouped(
-    loaded: LoadedCampaign, q: _Query, found: dict[tuple, Any], pools: dict | None = None
-) -> dict[str, Any]:
-    """{shown group: value} in declared order: every combination of the groups' declared
-    choices (zeros included), then the other values met in the data. With `pools` (a ballot
-    form), a group whose raters are fewer than the floor is Suppressed, zeros included."""
-    specs = [q.fields[n] for n in q.metric.group_by]
-    declared = [_declared(loaded, spec) for spec in specs]
-    names = [_names(loaded, spec) for spec in specs]
-    empty = None if q.kind == "rate" else 0
-    ordered: dict[tuple, Any] = {}
-    if all(d is not None and d.zeros for d in declared):
-        for combo in _product([d.values for d in declared]):
-            ordered[combo] = found.get(combo, empty)
-
-    def rank(key: tuple) -> tuple:
-        out = []
-        for i, v in enumerate(key):
-            order = declared[i].values if declared[i] is not None else []
-            out.append((0, order.index(v)) if v in order else (1 if v is not None else 2, str(v)))
-        return tuple(out)
-
-    for key in sorted((k for k in found if k not in ordered), key=rank):
-        ordered[key] = found[key]
-    if pools is not None:
-        for key in ordered:
-            if too_few(pools.get(_pool_key(q, key), 0), q.floor):
-                ordered[key] = Suppressed(q.floor)
-    return {_group_key(k, names): v for k, v in ordered.items()}
-
-
-@dataclass(frozen=True)
-class _Declared:
-    values: list[Any]
-    zeros: bool  # every value shown, with 0 when there is no row
-
-
-def _declared(loaded: LoadedCampaign, spec: FormField) -> _Declared | None:
-    if spec.type == "choice":
-        return _Declared(list(spec.choices or ()), True)
-    if spec.type == "bool":
-        return _Declared([True, False], True)
-    if spec.type == "unit":
-        return _Declared([u.id for u in loaded.units], False)
-    if spec.type == "person":
-        return _Declared([p.id for p in loaded.people], False)
-    return None
-
-
-def _names(loaded: LoadedCampaign, spec: FormField) -> dict[str, str]:
-    """Stored id -> name shown (units and people by name, yes/no in Chinese)."""
-    if spec.type == "unit":
-        return {u.id: u.name for u in loaded.units}
-    if spec.type == "person":
-        return {p.id: p.name for p in loaded.people}
-    if spec.type == "bool":
-        return {"True": "是", "False": "否"}
-    return {}
-
-
-def _product(lists: list[list[Any]]) -> list[tuple]:
-    combos: list[tuple] = [()]
-    for values in lists:
-        combos = [(*c, v) for c in combos for v in values]
-    return combos
-
-
-def _group_key(values: tuple, names: list[dict[str, str]]) -> str:
-    return " / ".join(
-        NO_VALUE if v is None else names[i].get(str(v), str(v)) for i, v in enumerate(values)
-    )
-
-
-def ratio(hits: Any, count: Any) -> float | None:
-    """hits ÷ count, unrounded (None when count is 0)."""
-    return None if not count else float(hits or 0) / float(count)
-
-
-def _number(value: Any) -> int | float:
-    if value is None:
-        return 0
-    value = float(value)
-    return int(value) if value.is_integer() else round(value, 2)
