@@ -98,13 +98,17 @@ def prefect_unreachable(exc: BaseException) -> str | None:
 
 
 def log_path() -> Path:
-    """Where tracebacks go: `<data folder>/logs/campaignflow.log`, else the temp folder."""
+    """Where tracebacks go: the data folder's log (where a failed run writes too), else a file in
+    the temp folder when the data folder cannot be written."""
     from ..settings import data_home
+    from .prefect_env import log_file
 
-    for folder in (data_home() / "logs", Path(tempfile.gettempdir()) / "campaignflow-logs"):
+    for make in (
+        lambda: log_file(data_home()),
+        lambda: log_file(Path(tempfile.gettempdir()) / "campaignflow"),
+    ):
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / "campaignflow.log"  # where a failed run writes too
+            path = make()
             with path.open("a", encoding="utf-8"):
                 pass
             return path
