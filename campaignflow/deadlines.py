@@ -17,6 +17,7 @@ A due date on a holiday or a rest day moves to the next working day (期限届�
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from .calendar import CalendarNotCovered, MemoCalendar, WorkCalendar
@@ -39,6 +40,7 @@ class ReminderItem:
     on: dt.date | None = None  # the working day this reminder belongs to (dedupe key)
     threshold: int | None = None  # the before_due threshold reached
     due: dt.date | None = None  # the effective due date (a holiday moved to the next working day)
+    link: str | None = None  # the owner's web form link (`campaignflow web`), when served
 
     @property
     def key(self) -> str:
@@ -50,6 +52,10 @@ class ReminderItem:
 
     @property
     def text(self) -> str:
+        line = self._line()
+        return f"{line}；网页填报：{self.link}" if self.link else line
+
+    def _line(self) -> str:
         i = self.item
         head = f"【{self.kind}】{i.title}（{i.unit_name}）"
         moved = f"（节假日顺延至 {self.due}）" if self.due and i.due and self.due != i.due else ""
@@ -98,9 +104,16 @@ def _threshold(left: int, before_due: list[int]) -> int | None:
     return min(reached) if reached else None
 
 
-def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> list[Digest]:
+def plan_reminders(
+    *,
+    loaded: LoadedCampaign,
+    progress: Progress,
+    as_of: dt.date,
+    link: Callable[[str, str], str | None] | None = None,
+) -> list[Digest]:
     """Digests per recipient unit: before-due reminders, overdue notices, escalations to the
-    owner's superior unit after `escalate_after` working days."""
+    owner's superior unit after `escalate_after` working days. `link(measure, unit)`: the
+    owner's web form link, added to its reminders (not to escalations)."""
     policy = loaded.spec.reminders
     calendar = MemoCalendar(loaded.calendar)
     units = {u.id: u for u in loaded.units}
@@ -120,15 +133,15 @@ def plan_reminders(*, loaded: LoadedCampaign, progress: Progress, as_of: dt.date
             threshold = _threshold(left, policy.before_due)
             if threshold is not None:
                 on = calendar.add_workdays(due, -threshold)
-                add(status.unit, ReminderItem(BEFORE_DUE, status, left, on, threshold, due))
+                url = link(status.measure, status.unit) if link else None
+                add(status.unit, ReminderItem(BEFORE_DUE, status, left, on, threshold, due, url))
             continue
         overdue = calendar.workdays_between(due, as_of)
         if overdue < 1:
             continue  # past due only by rest days: the first working day after says so
-        add(
-            status.unit,
-            ReminderItem(OVERDUE, status, overdue, calendar.add_workdays(due, overdue), None, due),
-        )
+        url = link(status.measure, status.unit) if link else None
+        on = calendar.add_workdays(due, overdue)
+        add(status.unit, ReminderItem(OVERDUE, status, overdue, on, None, due, url))
         parent = units[status.unit].parent if status.unit in units else None
         escalate_after = max(policy.escalate_after, 1)
         if overdue >= escalate_after and parent:

@@ -41,6 +41,7 @@ def phase_overview(loaded: LoadedCampaign, snap: Snapshot, links: dict[str, str]
             lines.append(f"| ……另有 {len(p.overdue) - MAX_ROWS} 项 | | | |")
         lines.append("")
     lines += milestone_lines(p.items)
+    lines += unfiled_lines(snap.unfiled)
     ledger = snap.ledger
     if ledger.problems:
         lines.append(
@@ -84,6 +85,22 @@ def _gate_text(gate, exit_gate, loaded: LoadedCampaign, snap: Snapshot) -> str:
             else f"注意：关口已满足，但还有 {left} 项任务未完成"
         )
     return "；".join(parts) + "。"
+
+
+def unfiled_lines(unfiled) -> list[str]:
+    """The forms some owner units have not filed: a table, or nothing when all have."""
+    missing = [u for u in unfiled if u.missing]
+    if not missing:
+        return []
+    lines = ["| 表单 | 截止 | 未报送单位 |", "| --- | --- | --- |"]
+    for item in missing:
+        shown = "、".join(item.missing[:MAX_ROWS])
+        more = f"等 {len(item.missing)} 个" if len(item.missing) > MAX_ROWS else ""
+        lines.append(
+            f"| {item.title}（{item.expected - len(item.missing)}/{item.expected} 已报送） "
+            f"| {item.due or ''} | {shown}{more} |"
+        )
+    return ["**未报送**：", "", *lines, ""]
 
 
 def milestone_lines(items) -> list[str]:

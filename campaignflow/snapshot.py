@@ -21,6 +21,7 @@ from .ledger import Reconciliation
 from .metrics import MetricValue
 from .progress import Progress, overall
 from .spec import LoadedCampaign
+from .unfiled import Unfiled, unfiled
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ class Snapshot:
     exit_gate: GateResult | None = None  # the stage's own exit conditions
     # the campaigns a final report reads (`reports.campaigns`), each as of the same date
     linked: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unfiled: list[Unfiled] = field(default_factory=list)  # forms units have not filed yet
     timings: dict[str, float] = field(default_factory=dict)  # seconds per part, for bench/
 
     @property
@@ -137,5 +139,6 @@ def take_snapshot(
         gate=gate,
         exit_gate=exit_gate,
         linked=others,
+        unfiled=timed("unfiled", unfiled, stage=stage),
         timings=timings,
     )

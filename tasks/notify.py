@@ -45,9 +45,17 @@ def send_reminders(
 ) -> list[Delivery]:
     """One digest per recipient for the campaign's active stages; sent, queued (quiet hours) or
     listed as not sent, never twice; a table artifact shows each digest's fate."""
-    digests = plan_reminders(loaded=loaded, progress=merge_progress(progress), as_of=as_of)
+    from campaignflow.web.links import reminder_links
+
+    engine = workspace().engine
+    digests = plan_reminders(
+        loaded=loaded,
+        progress=merge_progress(progress),
+        as_of=as_of,
+        link=reminder_links(engine, loaded),
+    )
     deliveries = deliver(
-        engine=workspace().engine,
+        engine=engine,
         loaded=loaded,
         digests=digests,
         as_of=as_of,

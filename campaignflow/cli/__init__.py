@@ -9,7 +9,7 @@ import typer
 
 
 def build_app() -> typer.Typer:
-    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec
+    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec, web
 
     app = typer.Typer(
         name="campaignflow",
@@ -27,6 +27,7 @@ def build_app() -> typer.Typer:
     notify.register(app)
     run.register(app)
     server.register(app)
+    web.register(app)
     return app
 
 

@@ -39,6 +39,7 @@ from .migrate import (
 from .ops import AuditEntry, Notification, Report, jsonable, record_change, update_audited
 from .org import Person, Unit
 from .submission import Submission
+from .web import BallotCode, LinkGeneration, SealedPaper
 
 __all__ = [
     "ATTENDANCE_STATES",
@@ -49,6 +50,7 @@ __all__ = [
     "AuditEntry",
     "Ballot",
     "BallotCast",
+    "BallotCode",
     "Base",
     "Campaign",
     "EvaluationResult",
@@ -58,6 +60,7 @@ __all__ = [
     "FeedbackItem",
     "Form",
     "JsonType",
+    "LinkGeneration",
     "Measure",
     "Notification",
     "Person",
@@ -66,6 +69,7 @@ __all__ = [
     "Rectification",
     "Report",
     "SchemaError",
+    "SealedPaper",
     "SchemaNotCurrent",
     "SchemaUnknown",
     "Stage",

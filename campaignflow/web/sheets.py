@@ -1,0 +1,162 @@
+"""Printed sheets, as PDF (matplotlib with the shipped CJK font, QR codes by segno):
+
+- `link_sheets`: one A4 page per unit with a QR code per form it fills (and one page per
+  public form), each with the form's title and last day;
+- `code_slips`: ballot codes as slips to cut and hand out, ten per page, each with its QR
+  code and the code in large type — no number, name or order that could tie a slip to a person.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+A4 = (210.0, 297.0)  # mm
+MM = 1 / 25.4
+
+
+@dataclass(frozen=True)
+class Code:
+    """A QR block: the link and the lines printed under it."""
+
+    url: str
+    title: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Page:
+    heading: str
+    subheading: str
+    blocks: list[Code]
+    footer: str = ""
+
+
+def _matrix(url: str):
+    import numpy as np
+    import segno
+
+    qr = segno.make(url, error="m", micro=False)
+    return 1 - np.array(list(qr.matrix_iter(border=2)), dtype=float)
+
+
+def _page(size=A4):
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    from matplotlib.figure import Figure
+
+    from ..reports.fonts import chart_family
+
+    matplotlib.rcParams.update({"font.family": [chart_family()], "axes.unicode_minus": False})
+    fig = Figure(figsize=(size[0] * MM, size[1] * MM))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_xlim(0, size[0])
+    ax.set_ylim(size[1], 0)  # y downwards, in mm from the top
+    ax.axis("off")
+    return fig, ax
+
+
+def _qr(ax, url: str, x: float, y: float, side: float) -> None:
+    ax.imshow(_matrix(url), cmap="gray", vmin=0, vmax=1, interpolation="nearest",
+              extent=(x, x + side, y + side, y))  # fmt: skip
+
+
+def _fit(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def link_sheets(pages: list[Page], output: Path) -> int:
+    """Write `pages` (up to six QR blocks each, two columns) to `output`; returns pages."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    written = 0
+    with PdfPages(output, metadata={"Title": "填报二维码", "Creator": "campaignflow"}) as pdf:
+        for page in pages:
+            for start in range(0, max(1, len(page.blocks)), 6):
+                fig, ax = _page()
+                ax.text(105, 22, _fit(page.heading, 22), ha="center", va="center", fontsize=20)
+                ax.text(
+                    105,
+                    33,
+                    _fit(page.subheading, 40),
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    color="#444",
+                )
+                for n, block in enumerate(page.blocks[start : start + 6]):
+                    col, row = n % 2, n // 2
+                    x, y = 30 + col * 95, 48 + row * 80
+                    _qr(ax, block.url, x, y, 55)
+                    ax.text(
+                        x + 27.5,
+                        y + 61,
+                        _fit(block.title, 16),
+                        ha="center",
+                        fontsize=12,
+                        va="center",
+                    )
+                    ax.text(
+                        x + 27.5,
+                        y + 68,
+                        _fit(block.note, 26),
+                        ha="center",
+                        fontsize=9,
+                        va="center",
+                        color="#444",
+                    )
+                ax.text(105, 288, page.footer, ha="center", fontsize=8, color="#666", va="center")
+                pdf.savefig(fig)
+                written += 1
+    return written
+
+
+def code_slips(*, heading: str, round_key: str, group: str | None, urls: list[tuple[str, str]],
+               output: Path, day: dt.date | None = None) -> int:  # fmt: skip
+    """Slips of (code, url), ten per A4 page with dashed cutting lines; returns pages."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    pages = 0
+    with PdfPages(output, metadata={"Title": "测评码", "Creator": "campaignflow"}) as pdf:
+        for start in range(0, len(urls), 10):
+            fig, ax = _page()
+            for n, (code, url) in enumerate(urls[start : start + 10]):
+                col, row = n % 2, n // 2
+                x, y = 10 + col * 95, 10 + row * 55.4
+                ax.add_patch(_box(x, y))
+                _qr(ax, url, x + 4, y + 6, 40)
+                ax.text(x + 48, y + 10, _fit(heading, 12), fontsize=10, va="center")
+                ax.text(
+                    x + 48,
+                    y + 17,
+                    _fit(f"{round_key}{'·' + group if group else ''}", 14),
+                    fontsize=9,
+                    va="center",
+                    color="#444",
+                )
+                ax.text(
+                    x + 48,
+                    y + 28,
+                    code,
+                    fontsize=15,
+                    va="center",
+                    family="monospace",
+                    weight="bold",
+                )
+                ax.text(x + 48, y + 38, "扫码或输入测评码投票", fontsize=8, va="center")
+                ax.text(
+                    x + 48, y + 44, "每码限投一次 · 不记姓名", fontsize=8, va="center", color="#444"
+                )
+            pdf.savefig(fig)
+            pages += 1
+    return pages
+
+
+def _box(x: float, y: float):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle(
+        (x, y), 95, 55.4, fill=False, linestyle=(0, (3, 3)), linewidth=0.5, edgecolor="#888"
+    )
