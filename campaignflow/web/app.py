@@ -25,7 +25,7 @@ from ..naming import today
 from ..spec import LoadedCampaign
 from ..spec.kinds import SATISFACTION
 from . import ballots, links, public
-from .fields import web_fields
+from .fields import shown_row, web_fields
 from .filing import MAX_ROWS, RowsRefused, as_posted, current_rows, file_rows, read_posted
 from .guard import CSRF_COOKIE, BodyLimit, csrf_ok, csrf_token, new_cookie
 
@@ -179,7 +179,6 @@ class _Pages:
             except RowsRefused as exc:
                 checked.problems = exc.problems
             else:
-                shown = [f for f in fields if f.widget != "fixed"][:6]
                 message = (
                     "提交成功，已替换本单位此前的填报。"
                     if receipt.changed
@@ -188,7 +187,7 @@ class _Pages:
                 page["message"] = message
                 return self.render(
                     request, "receipt.html", receipt=receipt.number, summary=receipt.summary,
-                    rows=checked.raw, shown=shown, **page,
+                    rows=[shown_row(fields, r) for r in checked.raw], **page,
                 )  # fmt: skip
         page["problems"] = checked.problems
         page["message"] = (

@@ -112,3 +112,18 @@ def blank(raw: dict[str, str], fields: list[WebField]) -> bool:
     return not any(
         (raw.get(f.id) or "").strip() for f in fields if f.widget not in ("fixed", "bool")
     )
+
+
+def shown_row(fields: list[WebField], raw: dict[str, str]) -> list[tuple[str, str]]:
+    """(label, value as shown) of a posted row's filled fields: units and people by name."""
+    result = []
+    for f in fields:
+        value = (raw.get(f.id) or "").strip()
+        if f.widget == "fixed" and f.options:
+            value = f.options[0][0]
+        if f.widget == "bool":
+            value = "是" if value in ("1", "on", "是") else ""
+        names = dict(f.options)
+        if value:
+            result.append((f.label, names.get(value, value)))
+    return result
