@@ -1,0 +1,124 @@
+"""The commands as an officer runs them: `campaignflow qr`, `ballot-codes` (codes only on the
+printed slips), `web` serving with the Prefect server down, `link-revoke`, `ballot-turnout`,
+`ballot-close` — real processes on one data folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+from web_support import SPECS, csrf_of
+
+from campaignflow.spec import load
+from campaignflow.web import links
+from campaignflow.web.ballots import subjects
+from campaignflow.web.secret import web_secret
+
+SPEC = SPECS / "tangping-review-2023" / "campaign.yaml"
+CLI = [sys.executable, "-m", "campaignflow"]
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        message = f"{name} missing: apt-get install poppler-utils"
+        pytest.fail(message) if os.environ.get("CI") == "true" else pytest.skip(message)
+    return found
+
+
+def _port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run(env, *args: str) -> str:
+    done = subprocess.run([*CLI, *args], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return done.stdout
+
+
+def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the_round(tmp_path):
+    pdftotext, pdfinfo = _tool("pdftotext"), _tool("pdfinfo")
+    port = _port()
+    env = os.environ | {
+        "CAMPAIGNFLOW_HOME": str(tmp_path / "home"),
+        "CAMPAIGNFLOW_WEB_URL": f"http://127.0.0.1:{port}",
+        "PREFECT_API_URL": "http://127.0.0.1:9/api",  # nothing listens there
+    }
+    env.pop("CAMPAIGNFLOW_DATABASE_URL", None)
+    env.pop("CAMPAIGNFLOW_WEB_SECRET", None)
+    said = _run(env, "ballot-codes", str(SPEC), "2023年度", "--group", "班子成员", "-n", "4",
+                "-o", str(tmp_path / "测评码.pdf"))  # fmt: skip
+    assert "已发放 4 个测评码" in said
+    slips = subprocess.run(
+        [pdftotext, tmp_path / "测评码.pdf", "-"], capture_output=True, text=True
+    ).stdout
+    codes = re.findall(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b", slips)
+    assert len(set(codes)) == 4
+    said = _run(env, "qr", str(SPEC), "-o", str(tmp_path / "二维码.pdf"))
+    pages = int(re.search(r"(\d+) 页", said)[1])
+    info = subprocess.run([pdfinfo, tmp_path / "二维码.pdf"], capture_output=True, text=True).stdout
+    assert f"Pages:          {pages}" in info or re.search(rf"Pages:\s+{pages}\b", info)
+
+    loaded = load(SPEC)
+    last_day = links.expiry(loaded, "issues")
+    server = subprocess.Popen(
+        [*CLI, "web", str(SPEC), "--port", str(port), "--today", last_day.isoformat()],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read()
+            assert time.monotonic() < deadline, "campaignflow web did not start"
+            time.sleep(0.2)
+        secret = web_secret(tmp_path / "home")
+        link = links.Link(
+            loaded.spec.campaign.id, "issues", "renshi", 0, links.expiry(loaded, "issues")
+        )
+        token = links.sign(secret, link)
+        with httpx.Client(base_url=base, timeout=30) as client:
+            page = client.get(f"/f/{token}")
+            assert page.status_code == 200, page.text
+            reply = client.post(f"/f/{token}", data={
+                "csrf": csrf_of(page.text), "rows": "1", "action": "submit", "r0.code": "TP-W01",
+                "r0.description": "个别干部遇事推诿", "r0.category": "不愿担当", "r0.unit": "renshi",
+            })  # fmt: skip
+            assert reply.status_code == 200 and "回执号" in reply.text, reply.text[-1500:]
+            paper = {f"g.{p.id}": "称职" for p in subjects(loaded)}
+            slip = client.get(f"/b/{loaded.spec.campaign.id}/ballots/{codes[0]}")
+            cast = client.post(f"/b/{loaded.spec.campaign.id}/ballots",
+                               data={"csrf": csrf_of(slip.text), "code": codes[0], "action": "cast", **paper})  # fmt: skip
+            assert "投票成功" in cast.text
+        assert "已停用" in _run(
+            env, "link-revoke", str(SPEC), "--form", "issues", "--unit", "renshi"
+        )
+        assert httpx.get(f"{base}/f/{token}").status_code == 403
+        assert "班子成员：已投 1 / 发放 4" in _run(env, "ballot-turnout", str(SPEC), "2023年度")
+        closed = _run(env, "ballot-close", str(SPEC), "2023年度")
+        assert "1 张网上测评票已计入 测评表" in closed
+        assert (
+            httpx.get(f"{base}/b/{loaded.spec.campaign.id}/ballots/{codes[1]}").status_code == 410
+        )
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert "网页填报已启动" in out
+    for secret_text in (token, *codes):
+        assert secret_text not in out + err
+    assert "Traceback" not in err
