@@ -3,7 +3,7 @@
 Each benchmark runs in its own interpreter (clean peak RSS); each prints its figures and its
 ratio to the floor or target, measured in the same run. `--quick` runs at scale 0.05.
 
-    uv run python -m bench [--quick | --scale 0.5] [--only import,phase,reports]
+    uv run python -m bench [--quick | --scale 0.5] [--only import,phase,reports,web]
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import bench_import, bench_phase, bench_reports, generate
+from . import bench_import, bench_phase, bench_reports, bench_web, generate
 from .common import machine, run_child
 
 RSS_TARGET_MB = 500
@@ -111,6 +111,20 @@ def table(r: dict) -> list[list[str]]:
                 q["rss_mb"] <= RSS_TARGET_MB,
             )
         )
+    if "web" in r:
+        w = r["web"]
+        for key, label in (("posts", "form posts"), ("spends", "ballot spends")):
+            x = w[key]
+            rows.append(
+                _row(
+                    f"4. web, {x['n']:,} {label}",
+                    f"{x['per_s']:.0f}/s, p95 {x['p95_ms']:.0f} ms ({w[key[:-1] + '_ratio']:.1f}× the p95 of "
+                    f"/healthz, {w['floor']['p95_ms']:.1f} ms); server peak RSS {w['server_rss_mb']:.0f} MB",
+                    f"p95 ≤ {bench_web.TARGET_P95_MS:.0f} ms",
+                    x["p95_ms"] / bench_web.TARGET_P95_MS,
+                    x["p95_ms"] <= bench_web.TARGET_P95_MS,
+                )
+            )
     return rows
 
 
@@ -183,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         help="rows of the import benchmark (default 100,000; 5,000 with --quick)",
     )
-    ap.add_argument("--only", default="import,phase,reports")
+    ap.add_argument("--only", default="import,phase,reports,web")
     ap.add_argument("--no-write", action="store_true", help="do not write bench/results.md")
     ap.add_argument("--from-json", type=Path, help="rebuild results.md from a saved results.json")
     args = ap.parse_args(argv)
@@ -234,6 +248,12 @@ def main(argv: list[str] | None = None) -> None:
             "reports",
             ["-m", "bench.bench_reports", "--scale", str(scale), "--json"],
             bench_reports.report,
+        ),
+        (
+            "web",
+            ["-m", "bench.bench_web", "--json"]
+            + (["--posts", "300", "--spends", "300"] if args.quick else []),
+            bench_web.report,
         ),
     ]
     for name, cmd, show in steps:

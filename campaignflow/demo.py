@@ -125,6 +125,10 @@ def main() -> int:
         f"全部运行都在 Prefect 界面中：{ui}（各运行的“进度总览”在其 Artifacts 中，报告可直接点开）。\n"
         f"服务器保持运行，空闲 2 小时后自动停止；再次打开：make ui，停止：make ui-stop。"
     )
+    say(
+        "手机填报：campaignflow qr <campaign.yaml> -o 二维码.pdf 打印各单位的二维码，"
+        "campaignflow web <campaign.yaml> 启动网页表单（见 README“Collection by phone”）。"
+    )
     return 0
 
 
