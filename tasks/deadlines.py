@@ -9,8 +9,9 @@ from prefect import get_run_logger
 from campaignflow.deadlines import Digest, plan_reminders
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
+from campaignflow.unfiled import unfiled
 
-from ._common import artifact_key, step, table_artifact
+from ._common import artifact_key, step, table_artifact, workspace
 
 LOGGED_DIGESTS = 20  # per-unit lines logged; the overdue table and the digests hold the rest
 
@@ -34,6 +35,7 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
         or [{"措施": "（无逾期事项）", "责任单位": "", "期限": "", "逾期（工作日）": 0}],
         description=f"截至 {as_of} 逾期未完成的措施：{len(overdue)} 项",
     )
+    _unfiled_artifact(loaded, progress.stage, as_of)
     digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
     logger = get_run_logger()
     if digests:
@@ -43,3 +45,23 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
     if len(digests) > LOGGED_DIGESTS:
         logger.info("（其余 %d 个单位的提醒从略）", len(digests) - LOGGED_DIGESTS)
     return digests
+
+
+def _unfiled_artifact(loaded: LoadedCampaign, stage: str | None, as_of: dt.date) -> None:
+    """The stage's forms and the owner units that have not filed them (as of the sweep)."""
+    found = unfiled(engine=workspace().engine, loaded=loaded, as_of=as_of, stage=stage)
+    if not found:
+        return
+    table_artifact(
+        key=artifact_key(loaded.spec.campaign.id, stage or "all", "unfiled"),
+        table=[
+            {
+                "表单": u.title,
+                "截止": str(u.due or ""),
+                "已报送": f"{u.expected - len(u.missing)}/{u.expected}",
+                "未报送单位": "、".join(u.missing) or "（均已报送）",
+            }
+            for u in found
+        ],
+        description=f"截至 {as_of} 各表单的报送情况：{sum(bool(u.missing) for u in found)} 张表尚有单位未报送",
+    )

@@ -108,7 +108,7 @@ class SubmissionWriter:
 
             raise FileRefused(f"填报单位 {unit} 不在活动的组织中：请写单位编号或名称（见 units）")
         self.scope_unit = self.units[unit] if unit is not None else None
-        self._within = _subtree(loaded, unit) if unit is not None else None
+        self._within = set(loaded.subtree(unit)) if unit is not None else None
         self.scopes: set[int | None] = set()
         self.carried: set[str] = set()  # every key the filing carries
         self.recorded = True  # False when it changed nothing (and left no filing row)
@@ -474,17 +474,3 @@ class SubmissionWriter:
         if cascaded:
             text += "（连带撤回 " + "、".join(f"{k} {n} 条" for k, n in cascaded.items()) + "）"
         return text
-
-
-def _subtree(loaded: LoadedCampaign, unit: str) -> set[str]:
-    """`unit` and every unit under it (keys)."""
-    children: dict[str | None, list[str]] = {}
-    for u in loaded.units:
-        children.setdefault(u.parent, []).append(u.id)
-    found, todo = set(), [unit]
-    while todo:
-        key = todo.pop()
-        if key not in found:
-            found.add(key)
-            todo.extend(children.get(key, []))
-    return found

@@ -55,6 +55,19 @@ class LoadedCampaign:
                 result[unit.id] = unit
         return list(result.values())
 
+    def subtree(self, unit: str) -> list[str]:
+        """`unit` and every unit under it (keys), in the organisation's order."""
+        children: dict[str | None, list[str]] = {}
+        for u in self.units:
+            children.setdefault(u.parent, []).append(u.id)
+        found, todo = {unit}, [unit]
+        while todo:
+            for child in children.get(todo.pop(), []):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        return [u.id for u in self.units if u.id in found]
+
     def form_fields(self, form_id: str) -> dict[str, FormField]:
         return effective_fields(self.spec.forms[form_id])
 

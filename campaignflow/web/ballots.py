@@ -135,20 +135,24 @@ def look_up(engine: Engine, loaded: LoadedCampaign, secret: bytes, form_id: str,
     """The round and group of an unspent code of an open round; BallotError otherwise."""
     text = normalise(code)
     with db.read_session(engine) as session:
-        row = (
-            session.execute(
-                select(db.BallotCode.spent, db.BallotCode.rater_group, db.EvaluationRound)
-                .join(db.EvaluationRound, db.EvaluationRound.id == db.BallotCode.round_id)
-                .where(db.BallotCode.digest == digest(secret, text))
-            ).first()
-            if text
-            else None
-        )
-    _refuse(row, form_id, loaded, session=None)
+        row = _code(session, loaded, form_id, digest(secret, text)) if text else None
+    _refuse(row)
     return OpenCode(row[2].key, row[1])
 
 
-def _refuse(row, form_id: str, loaded: LoadedCampaign, session) -> None:
+def _code(session, loaded: LoadedCampaign, form_id: str, key: str):
+    """(spent, rater group, round) of the code with digest `key` — of this campaign's form only."""
+    C, R = db.BallotCode, db.EvaluationRound
+    return session.execute(
+        select(C.spent, C.rater_group, R)
+        .join(R, R.id == C.round_id)
+        .join(db.Form, db.Form.id == R.form_id)
+        .join(db.Campaign, db.Campaign.id == db.Form.campaign_id)
+        .where(C.digest == key, db.Form.key == form_id, db.Campaign.key == loaded.spec.campaign.id)
+    ).first()
+
+
+def _refuse(row) -> None:
     if row is None:
         raise BallotError(CodeRefused.UNKNOWN, "请核对测评码（10 位字母和数字，如 7K3M9-P2X4Q）")
     spent, _, rnd = row
@@ -186,12 +190,8 @@ def spend(
     key = digest(secret, text) if text else ""
     C = db.BallotCode
     with db.write_session(engine) as session:
-        row = session.execute(
-            select(C.spent, C.rater_group, db.EvaluationRound)
-            .join(db.EvaluationRound, db.EvaluationRound.id == C.round_id)
-            .where(C.digest == key)
-        ).first()
-        _refuse(row, form_id, loaded, session)
+        row = _code(session, loaded, form_id, key) if text else None
+        _refuse(row)
         spent = session.execute(
             update(C).where(C.digest == key, C.spent.is_(False)).values(spent=True)
         )

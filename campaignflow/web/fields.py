@@ -33,24 +33,10 @@ class WebField:
     spec: FormField | None = None
 
 
-def subtree(loaded: LoadedCampaign, unit: str) -> list[str]:
-    """`unit` and the units under it, in the organisation's order."""
-    children: dict[str | None, list[str]] = {}
-    for u in loaded.units:
-        children.setdefault(u.parent, []).append(u.id)
-    found, todo = {unit}, [unit]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in found:
-                found.add(child)
-                todo.append(child)
-    return [u.id for u in loaded.units if u.id in found]
-
-
 def web_fields(loaded: LoadedCampaign, form_id: str, unit: str | None) -> list[WebField]:
     """The fields of `form_id` as filled by `unit` (None: the public, who choose no unit)."""
     form = loaded.spec.forms[form_id]
-    units = subtree(loaded, unit) if unit else []
+    units = loaded.subtree(unit) if unit else []
     names = {u.id: u.name for u in loaded.units}
     result = []
     for fid, spec in template_fields(form).items():
