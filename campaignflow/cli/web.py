@@ -145,7 +145,16 @@ def qr(
     url: UrlOption = None,
     db: DbOption = None,
 ) -> None:
-    """打印填报二维码：每个单位一页，每张表一个二维码（截止日期前有效）；群众评议另印一页公开二维码。Print QR sheets."""
+    """打印填报二维码：每个单位一页，每张表一个二维码（截止日期前有效）；群众评议另印一页公开二维码。Print QR sheets.
+
+    Each code is the unit's signed link to one form, valid until the form's due date (plus the
+    phase's grace); `link-revoke` stops it. The links point at --url (or CAMPAIGNFLOW_WEB_URL).
+
+    Example:
+
+        campaignflow qr campaign.yaml -o 二维码.pdf --url https://dj.example.gov.cn
+        campaignflow qr campaign.yaml --form 问题清单 -o 问题清单二维码.pdf
+    """
     from .. import db as database
     from ..web import links
     from ..web.public import feedback_forms
@@ -208,7 +217,13 @@ def link_revoke(
     ],
     db: DbOption = None,
 ) -> None:
-    """停用某单位某表此前发放的全部链接（如二维码外传）；重新运行 qr 即得新链接。Revoke links."""
+    """停用某单位某表此前发放的全部链接（如二维码外传）；重新运行 qr 即得新链接。Revoke links.
+
+    Example:
+
+        campaignflow link-revoke campaign.yaml --form 问题清单 --unit 人事教育科
+        campaignflow link-revoke campaign.yaml --form 群众评议留言 --unit 公众
+    """
     from .. import db as database
     from ..web import links
 
@@ -266,6 +281,10 @@ def ballot_codes(
 
     The database keeps only a keyed hash of each code: the PDF is the only place the codes
     exist in clear — print it, hand the slips out, and delete the file.
+
+    Example:
+
+        campaignflow ballot-codes campaign.yaml 2023年度 --group 班子成员 -n 30 -o 测评码-班子成员.pdf
     """
     from ..web import ballots
     from ..web.sheets import code_slips
@@ -293,6 +312,17 @@ def ballot_codes(
     )
 
 
+def _on_round(spec: Path, form: str | None, db: str | None, fn):
+    """`fn(engine, loaded, form_id)` on the campaign's ballot form; (its result, (loaded, form_id))."""
+    loaded = load_spec(spec)
+    form_id = _ballot_form(loaded, form)
+    engine, _ = open_cli_database(db)
+    try:
+        return fn(engine, loaded, form_id), (loaded, form_id)
+    finally:
+        engine.dispose()
+
+
 def _turnout_lines(turnout: dict) -> list[str]:
     return [
         f"{group or '（未分类）'}：已投 {spent} / 发放 {issued}"
@@ -303,16 +333,18 @@ def _turnout_lines(turnout: dict) -> list[str]:
 def ballot_turnout(
     spec: SpecArg, round_key: RoundArg, form: FormOption = None, db: DbOption = None
 ) -> None:
-    """测评进度：各类测评人已投票数／发放数（只有计数，测评结束前不显示结果）。Turnout of a round."""
+    """测评进度：各类测评人已投票数／发放数（只有计数，测评结束前不显示结果）。Turnout of a round.
+
+    Example:
+
+        campaignflow ballot-turnout campaign.yaml 2023年度
+    """
     from ..web import ballots
 
-    loaded = load_spec(spec)
-    form_id = _ballot_form(loaded, form)
-    engine, _ = open_cli_database(db)
-    try:
-        turnout = ballots.turnout(engine, loaded, form_id, round_key)
-    finally:
-        engine.dispose()
+    def count(engine, loaded, form_id):
+        return ballots.turnout(engine, loaded, form_id, round_key)
+
+    turnout, _ = _on_round(spec, form, db, count)
     out = out_console()
     for line in _turnout_lines(turnout) or ["（尚未发放测评码）"]:
         out.print(line, markup=False)
@@ -321,19 +353,22 @@ def ballot_turnout(
 def ballot_close(
     spec: SpecArg, round_key: RoundArg, form: FormOption = None, db: DbOption = None
 ) -> None:
-    """结束测评：不再接受投票，网上测评票（随机顺序）计入测评表，下次运行流程即统计结果。Close a round."""
+    """结束测评：不再接受投票，网上测评票（随机顺序）计入测评表，下次运行流程即统计结果。Close a round.
+
+    Example:
+
+        campaignflow ballot-close campaign.yaml 2023年度
+    """
     from ..web import ballots
 
-    loaded = load_spec(spec)
-    form_id = _ballot_form(loaded, form)
-    engine, _ = open_cli_database(db)
-    try:
+    def close(engine, loaded, form_id):
         turnout = ballots.turnout(engine, loaded, form_id, round_key)
         moved = ballots.close_round(
             engine=engine, loaded=loaded, form_id=form_id, round_key=round_key, actor=acting_user()
         )
-    finally:
-        engine.dispose()
+        return turnout, moved
+
+    (turnout, moved), (loaded, form_id) = _on_round(spec, form, db, close)
     out = out_console()
     out.print(
         f"测评轮次“{round_key}”已结束：{moved} 张网上测评票已计入 {loaded.spec.forms[form_id].title}。",

@@ -87,7 +87,9 @@ class _Pages:
         return response
 
     def refused(self, request: Request, title: str, detail: str, status: int = 403) -> Response:
-        return self.render(request, "refused.html", status, title=title, detail=detail)
+        return self.render(
+            request, "refused.html", status, title=title, detail=detail, failed=status >= 400
+        )
 
     async def posted(self, request: Request):
         """The posted form, or None when its CSRF token is missing or wrong."""
@@ -108,7 +110,8 @@ class _Pages:
             loaded = self.site.campaigns.get(link.campaign)
             form = loaded.spec.forms.get(link.form) if loaded else None
             units = {u.id for u in loaded.units} if loaded else set()
-            wanted = form is not None and (form.kind == "feedback") == public_link
+            wanted = form is not None and form.kind != "ballot"
+            wanted = wanted and (form.kind == "feedback") == public_link
             if not wanted or link.public != public_link or not (link.public or link.unit in units):
                 raise links.LinkRefused(links.Refusal.FORGED, "此链接不属于本系统正在收集的表单")
             with db.read_session(self.site.engine) as session:
@@ -274,13 +277,20 @@ class _Pages:
     def _client(self, request: Request) -> str:
         return request.client.host if request.client else "?"
 
-    async def public_form(self, request: Request) -> Response:
+    def _public(self, request: Request):
+        """(loaded, link, page) of a public link, or the refusal page."""
         token = request.path_params["token"]
         found, refusal = self.link(request, token, public_link=True)
         if refusal:
-            return refusal
+            return None, refusal
         loaded, link = found
-        page = self._public_page(loaded, link, token)
+        return (loaded, link, self._public_page(loaded, link, token)), None
+
+    async def public_form(self, request: Request) -> Response:
+        found, refusal = self._public(request)
+        if refusal:
+            return refusal
+        loaded, link, page = found
         if request.method == "GET":
             return self.render(request, "public.html", **page)
         data = await self.posted(request)
@@ -305,12 +315,10 @@ class _Pages:
         return self.render(request, "done.html", receipt=code, **page)
 
     async def public_reply(self, request: Request) -> Response:
-        token = request.path_params["token"]
-        found, refusal = self.link(request, token, public_link=True)
+        found, refusal = self._public(request)
         if refusal:
             return refusal
-        loaded, link = found
-        page = self._public_page(loaded, link, token)
+        loaded, link, page = found
         page.update(title="查询回复", reply=None, can_rate=False, satisfaction=SATISFACTION)
         if request.method == "GET":
             return self.render(request, "reply.html", **page)

@@ -91,6 +91,9 @@ def test_a_code_votes_once_and_the_paper_is_sealed_until_the_round_closes(served
     with app.client() as client:
         closed = client.get(f"/b/{app.loaded.spec.campaign.id}/ballots/{codes[2]}")
     assert closed.status_code == 410 and "测评已结束" in closed.text
+    unit = app.loaded.units[0].id  # a ballot form is never a unit's form, even by a signed link
+    with app.client() as client:
+        assert client.get(f"/f/{app.link('ballots', unit)}").status_code == 403
 
 
 def test_fifty_simultaneous_uses_of_one_code_cast_exactly_one_ballot(served):
