@@ -37,6 +37,7 @@ def web_fields(loaded: LoadedCampaign, form_id: str, unit: str | None) -> list[W
     """The fields of `form_id` as filled by `unit` (None: the public, who choose no unit)."""
     form = loaded.spec.forms[form_id]
     units = loaded.subtree(unit) if unit else []
+    within = set(units)
     names = {u.id: u.name for u in loaded.units}
     result = []
     for fid, spec in template_fields(form).items():
@@ -49,8 +50,8 @@ def web_fields(loaded: LoadedCampaign, form_id: str, unit: str | None) -> list[W
             options = [(u, names[u]) for u in units]
             widget = "fixed" if len(options) == 1 else "select"
         elif kind == "person":
-            people = [p for p in loaded.people if p.unit in set(units)]
-            if loaded.people and len(people) <= MAX_PEOPLE_LISTED:
+            people = [p for p in loaded.people if p.unit in within]
+            if 0 < len(people) <= MAX_PEOPLE_LISTED:  # else typed: a name or a 人员编号
                 options = [(p.id, f"{p.name}（{names.get(p.unit, p.unit)}）") for p in people]
                 widget = "select"
         elif kind == "choice":
@@ -67,10 +68,9 @@ def web_fields(loaded: LoadedCampaign, form_id: str, unit: str | None) -> list[W
 
 
 def read_row(
-    loaded: LoadedCampaign, fields: list[WebField], raw: dict[str, str]
+    lookup: Lookup, fields: list[WebField], raw: dict[str, str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """(typed values, {field id: message}) of one posted row, checked as an Excel row is."""
-    lookup = Lookup(loaded.units, loaded.people)
     values: dict[str, Any] = {}
     problems: dict[str, str] = {}
     for f in fields:

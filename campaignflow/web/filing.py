@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from .. import db
+from ..collect.cells import Lookup
 from ..collect.rows import ParsedRow, row_key
 from ..collect.store import SubmissionWriter
 from ..spec import LoadedCampaign
@@ -84,8 +85,9 @@ def read_posted(
     kept = [r for r in rows if not blank(r, fields)]
     values, problems = [], {}
     keys: dict[str, int] = {}
+    lookup = Lookup(loaded.units, loaded.people)
     for index, raw in enumerate(kept):
-        typed, issues = read_row(loaded, fields, raw)
+        typed, issues = read_row(lookup, fields, raw)
         if form.kind == "activity" and form.activity_type:
             typed["type"] = form.activity_type
         if not issues:
