@@ -33,12 +33,24 @@ class Page:
     footer: str = ""
 
 
-def _matrix(url: str):
-    import numpy as np
+def _runs(url: str) -> tuple[int, list[tuple[int, int, int]]]:
+    """(modules per side, dark runs (row, first column, length)) of the QR code of `url`,
+    quiet zone included."""
     import segno
 
-    qr = segno.make(url, error="m", micro=False)
-    return 1 - np.array(list(qr.matrix_iter(border=2)), dtype=float)
+    rows = list(segno.make(url, error="m", micro=False).matrix_iter(border=2))
+    runs = []
+    for y, row in enumerate(rows):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                runs.append((y, start, x - start))
+            else:
+                x += 1
+    return len(rows), runs
 
 
 def _page(size=A4):
@@ -59,8 +71,14 @@ def _page(size=A4):
 
 
 def _qr(ax, url: str, x: float, y: float, side: float) -> None:
-    ax.imshow(_matrix(url), cmap="gray", vmin=0, vmax=1, interpolation="nearest",
-              extent=(x, x + side, y + side, y))  # fmt: skip
+    """The QR code as vector squares (crisp at any printer resolution), `side` mm wide."""
+    from matplotlib.patches import Rectangle
+
+    count, runs = _runs(url)
+    m = side / count
+    for row, col, length in runs:
+        ax.add_patch(Rectangle((x + col * m, y + row * m), length * m, m,
+                               facecolor="black", edgecolor="none", antialiased=False))  # fmt: skip
 
 
 def _fit(text: str, limit: int) -> str:
