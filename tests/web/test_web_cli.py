@@ -64,13 +64,14 @@ def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the
     ).stdout
     codes = re.findall(r"\b[0-9A-Z]{5}-[0-9A-Z]{5}\b", slips)
     assert len(set(codes)) == 4
+    loaded = load(SPEC)
+    last_day = links.expiry(loaded, "issues")
     said = _run(env, "qr", str(SPEC), "-o", str(tmp_path / "二维码.pdf"))
     pages = int(re.search(r"(\d+) 页", said)[1])
     info = subprocess.run([pdfinfo, tmp_path / "二维码.pdf"], capture_output=True, text=True).stdout
     assert f"Pages:          {pages}" in info or re.search(rf"Pages:\s+{pages}\b", info)
 
-    loaded = load(SPEC)
-    last_day = links.expiry(loaded, "issues")
+    _first_code_is(tmp_path, loaded, web_secret(tmp_path / "home"), env["CAMPAIGNFLOW_WEB_URL"])
     server = subprocess.Popen(
         [*CLI, "web", str(SPEC), "--port", str(port), "--today", last_day.isoformat()],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -122,3 +123,33 @@ def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the
     for secret_text in (token, *codes):
         assert secret_text not in out + err
     assert "Traceback" not in err
+
+
+def _first_code_is(tmp_path, loaded, secret: bytes, base: str) -> None:
+    """The first QR code of the sheets, read back from the printed page (pdftoppm, 300 dpi),
+    is the first unit's signed link to its first form, module for module."""
+    import segno
+
+    pdftoppm = _tool("pdftoppm")
+    forms = [f for f, spec in loaded.spec.forms.items() if spec.kind not in ("ballot", "feedback")]
+    unit = next(
+        u.id for u in loaded.units if any(u.id in links.units_for(loaded, f) for f in forms)
+    )
+    form = next(f for f in forms if unit in links.units_for(loaded, f))
+    link = links.Link(loaded.spec.campaign.id, form, unit, 0, links.expiry(loaded, form))
+    expected = list(segno.make(f"{base}/f/{links.sign(secret, link)}", error="m", micro=False)
+                    .matrix_iter(border=2))  # fmt: skip
+    subprocess.run([pdftoppm, "-r", "300", "-gray", "-f", "1", "-l", "1", tmp_path / "二维码.pdf",
+                    tmp_path / "page"], check=True)  # fmt: skip
+    image = next(tmp_path.glob("page*.pgm")).read_bytes()
+    magic, width, height, _, pixels = image.split(maxsplit=4)
+    assert magic == b"P5"
+    width, height = int(width), int(height)
+    dots = 300 / 25.4
+    side = 55 / len(expected)  # sheets.py: the first block at (30 mm, 48 mm), 55 mm wide
+    read = [
+        [pixels[int((48 + (r + 0.5) * side) * dots) * width + int((30 + (c + 0.5) * side) * dots)] < 128
+         for c in range(len(expected))]
+        for r in range(len(expected))
+    ]  # fmt: skip
+    assert read == [[bool(v) for v in row] for row in expected]
