@@ -1,8 +1,10 @@
-"""Who has not filed: per form collected by a measure, the owner units with no current row.
+"""Who has not filed: per form collected by a measure, the owner units with no row of theirs.
 
-A unit has filed a form as of a date when a row of the form is current (not withdrawn), was
-sent by it or names it, and is dated on or before the date (rows without a date count from
-the start). Ballots and public feedback are not filed by units and are left out.
+The rule is the one a measure's progress is judged by (`rules.Rules`), so the 未报送 list and the
+measures done agree in one document: as of a date, a current (not withdrawn) row dated on or
+before it (rows without a date count from the start) is the owner's when it names the owner or a
+unit under it; a measure's only owner owns every row of the form. Ballots and public feedback are
+not filed by units and are left out.
 """
 
 from __future__ import annotations
@@ -10,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, or_, select, union
+from sqlalchemy import Engine, or_, select
 
 from . import db
+from .rules import subtrees
 from .spec import LoadedCampaign
 
 
@@ -30,13 +33,17 @@ def unfiled(
 ) -> list[Unfiled]:
     """The forms of `stage`'s measures (every stage's when None) in the spec's order."""
     owners: dict[str, set[str]] = {}
+    sole: dict[str, set[str]] = {}  # form -> units that are some measure's only owner
     dues: dict[str, list[dt.date]] = {}
     for m in loaded.spec.measures:
         if not m.form or loaded.spec.forms[m.form].kind in ("ballot", "feedback"):
             continue
         if stage is not None and stage not in (m.phase, m.track):
             continue
-        owners.setdefault(m.form, set()).update(u.id for u in loaded.owner_units(m))
+        units = {u.id for u in loaded.owner_units(m)}
+        owners.setdefault(m.form, set()).update(units)
+        if len(units) == 1:
+            sole.setdefault(m.form, set()).update(units)
         if loaded.due.get(m.id):
             dues.setdefault(m.form, []).append(loaded.due[m.id])
     if not owners:
@@ -51,28 +58,30 @@ def unfiled(
                 )
             ).all()
         )
-        units = dict(
-            session.execute(select(db.Unit.id, db.Unit.key).where(db.Unit.campaign_id == cid)).all()
+        keys = dict(
+            session.execute(select(db.Unit.key, db.Unit.id).where(db.Unit.campaign_id == cid)).all()
         )
-        current = (S.archived.is_(False), S.form_id.in_(list(forms)),
-                   or_(S.on_date.is_(None), S.on_date <= as_of))  # fmt: skip
+        under = subtrees(session, cid)
         rows = session.execute(
-            union(
-                select(S.form_id, S.scope_unit_id.label("unit")).where(*current),
-                select(S.form_id, S.unit_id.label("unit")).where(*current),
-            )
-        ).all()
-    filed: dict[str, set[str]] = {}
+            select(S.form_id, S.unit_id)
+            .where(S.archived.is_(False), S.form_id.in_(list(forms)),
+                   or_(S.on_date.is_(None), S.on_date <= as_of))
+            .distinct()
+        ).all()  # fmt: skip
+    filed: dict[str, set[int | None]] = {}
     for form_id, unit_id in rows:
-        if unit_id is not None:
-            filed.setdefault(forms[form_id], set()).add(units[unit_id])
-    names = [(u.id, u.name) for u in loaded.units]
+        filed.setdefault(forms[form_id], set()).add(unit_id)
     result = []
     for form, expected in owners.items():
-        done = filed.get(form, set())
-        missing = [name for key, name in names if key in expected and key not in done]
+        mine, only = filed.get(form, set()), sole.get(form, set())
+        missing = [
+            u.name
+            for u in loaded.units
+            if u.id in expected
+            and not (mine and u.id in only)
+            and not any(i in mine for i in under.get(keys.get(u.id), []))
+        ]
         title = loaded.spec.forms[form].title
-        result.append(
-            Unfiled(form, title, max(dues.get(form, []), default=None), len(expected), missing)
-        )
+        due = max(dues.get(form, []), default=None)
+        result.append(Unfiled(form, title, due, len(expected), missing))
     return result

@@ -69,3 +69,33 @@ def test_reminders_carry_the_owners_link_when_the_forms_are_served(served):
     assert (opened.form, opened.unit) == ("seminars", item.item.unit)
     plain = plan_reminders(loaded=loaded, progress=progress, as_of=day)
     assert all("网页填报" not in d.text for d in plain)
+
+
+def test_a_measures_only_owner_has_filed_what_the_form_holds_as_its_progress_says(served):
+    """The case the demo showed: 目标蓝图 rows name no unit; the measure's only owner (局党组) is
+    judged done on them, so it is not 未报送 either."""
+    from campaignflow.collect import import_file
+    from campaignflow.progress import stage_progress
+
+    app = served("bapo-bali-2023", dt.date(2023, 6, 1))
+    loaded = app.loaded
+    measure = next(m for m in loaded.spec.measures if m.form == "blueprints")
+    assert len(loaded.owner_units(measure)) == 1
+    day = loaded.due[measure.id]
+    found = {
+        u.form: u for u in unfiled(engine=app.engine, loaded=loaded, as_of=day, stage=measure.phase)
+    }
+    assert found["blueprints"].missing == [loaded.owner_units(measure)[0].name]
+    import_file(
+        engine=app.engine,
+        loaded=loaded,
+        form_id="blueprints",
+        path=loaded.root / "data" / "blueprints.csv",
+    )
+    found = {
+        u.form: u for u in unfiled(engine=app.engine, loaded=loaded, as_of=day, stage=measure.phase)
+    }
+    progress = stage_progress(engine=app.engine, loaded=loaded, stage=measure.phase, as_of=day)
+    done = {(i.measure, i.unit) for i in progress.items if i.done}
+    owner = loaded.owner_units(measure)[0]
+    assert (measure.id, owner.id) in done and found["blueprints"].missing == []
