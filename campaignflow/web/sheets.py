@@ -85,8 +85,16 @@ def _fit(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def slots(count: int) -> list[tuple[float, float, float]]:
+    """(x, y, side) in mm of the QR blocks of a page of `count` (≤ 6): one alone is a poster,
+    large and centred; more go in two columns."""
+    if count == 1:
+        return [(50.0, 55.0, 110.0)]
+    return [(30.0 + (n % 2) * 95, 48.0 + (n // 2) * 80, 55.0) for n in range(count)]
+
+
 def link_sheets(pages: list[Page], output: Path) -> int:
-    """Write `pages` (up to six QR blocks each, two columns) to `output`; returns pages."""
+    """Write `pages` (up to six QR blocks a sheet) to `output`; returns the sheets written."""
     from matplotlib.backends.backend_pdf import PdfPages
 
     written = 0
@@ -95,36 +103,17 @@ def link_sheets(pages: list[Page], output: Path) -> int:
             for start in range(0, max(1, len(page.blocks)), 6):
                 fig, ax = _page()
                 ax.text(105, 22, _fit(page.heading, 22), ha="center", va="center", fontsize=20)
-                ax.text(
-                    105,
-                    33,
-                    _fit(page.subheading, 40),
-                    ha="center",
-                    va="center",
-                    fontsize=11,
-                    color="#444",
-                )
-                for n, block in enumerate(page.blocks[start : start + 6]):
-                    col, row = n % 2, n // 2
-                    x, y = 30 + col * 95, 48 + row * 80
-                    _qr(ax, block.url, x, y, 55)
-                    ax.text(
-                        x + 27.5,
-                        y + 61,
-                        _fit(block.title, 16),
-                        ha="center",
-                        fontsize=12,
-                        va="center",
-                    )
-                    ax.text(
-                        x + 27.5,
-                        y + 68,
-                        _fit(block.note, 26),
-                        ha="center",
-                        fontsize=9,
-                        va="center",
-                        color="#444",
-                    )
+                ax.text(105, 33, _fit(page.subheading, 40), ha="center", va="center",
+                        fontsize=11, color="#444")  # fmt: skip
+                blocks = page.blocks[start : start + 6]
+                big = len(blocks) == 1
+                for block, (x, y, side) in zip(blocks, slots(len(blocks)), strict=True):
+                    _qr(ax, block.url, x, y, side)
+                    middle, below = x + side / 2, y + side + 6
+                    ax.text(middle, below, _fit(block.title, 16), ha="center", va="center",
+                            fontsize=18 if big else 12)  # fmt: skip
+                    ax.text(middle, below + (10 if big else 7), _fit(block.note, 26), ha="center",
+                            va="center", fontsize=12 if big else 9, color="#444")  # fmt: skip
                 ax.text(105, 288, page.footer, ha="center", fontsize=8, color="#666", va="center")
                 pdf.savefig(fig)
                 written += 1

@@ -21,6 +21,7 @@ from campaignflow.spec import load
 from campaignflow.web import links
 from campaignflow.web.ballots import subjects
 from campaignflow.web.secret import web_secret
+from campaignflow.web.sheets import slots
 
 SPEC = SPECS / "tangping-review-2023" / "campaign.yaml"
 CLI = [sys.executable, "-m", "campaignflow"]
@@ -146,9 +147,11 @@ def _first_code_is(tmp_path, loaded, secret: bytes, base: str) -> None:
     assert magic == b"P5"
     width, height = int(width), int(height)
     dots = 300 / 25.4
-    side = 55 / len(expected)  # sheets.py: the first block at (30 mm, 48 mm), 55 mm wide
+    blocks = sum(unit in links.units_for(loaded, f) for f in forms)
+    x, y, side = slots(min(blocks, 6))[0]
+    module = side / len(expected)
     read = [
-        [pixels[int((48 + (r + 0.5) * side) * dots) * width + int((30 + (c + 0.5) * side) * dots)] < 128
+        [pixels[int((y + (r + 0.5) * module) * dots) * width + int((x + (c + 0.5) * module) * dots)] < 128
          for c in range(len(expected))]
         for r in range(len(expected))
     ]  # fmt: skip
