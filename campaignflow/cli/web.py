@@ -143,6 +143,14 @@ def qr(
     ),
     form: FormOption = None,
     url: UrlOption = None,
+    csv_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--links",
+            help="另把全部链接写入此 CSV 文件（单位、表单、截止、链接），便于在工作群里发送",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """打印填报二维码：每个单位一页，每张表一个二维码（截止日期前有效）；群众评议另印一页公开二维码。Print QR sheets.
@@ -153,58 +161,62 @@ def qr(
     Example:
 
         campaignflow qr campaign.yaml -o 二维码.pdf --url https://dj.example.gov.cn
-        campaignflow qr campaign.yaml --form 问题清单 -o 问题清单二维码.pdf
+        campaignflow qr campaign.yaml --form 问题清单 -o 问题清单二维码.pdf --links 链接.csv
     """
     from .. import db as database
     from ..web import links
-    from ..web.public import feedback_forms
     from ..web.sheets import Code, Page, link_sheets
 
     loaded = load_spec(spec)
     chosen = [form_id_of(loaded, form)] if form else list(loaded.spec.forms)
-    chosen = [f for f in chosen if loaded.spec.forms[f].kind != "ballot"]
-    if not chosen:
+    if all(loaded.spec.forms[f].kind == "ballot" for f in chosen):
         fail("测评表凭测评码投票：请用 campaignflow ballot-codes 打印测评码")
-    base, secret = _base_url(url), _secret()
+    base = _base_url(url)
     engine, _ = open_cli_database(db)
-    pages: dict[str, list] = {u.id: [] for u in loaded.units}
-    public_pages = []
     try:
         _synced(engine, loaded)
         with database.read_session(engine) as session:
-            cid = database.campaign_id(session, loaded.spec.campaign.id)
-            for form_id in chosen:
-                f = loaded.spec.forms[form_id]
-                expires = links.expiry(loaded, form_id)
-                note = f"截止 {expires:%Y年%-m月%-d日}"
-                units = (
-                    [links.PUBLIC]
-                    if form_id in feedback_forms(loaded)
-                    else links.units_for(loaded, form_id)
-                )
-                for unit in units:
-                    gen = links.generation(session, cid, form_id, unit)
-                    token = links.sign(
-                        secret, links.Link(loaded.spec.campaign.id, form_id, unit, gen, expires)
-                    )
-                    if unit == links.PUBLIC:
-                        public_pages.append(Page(f.title, loaded.spec.campaign.organisation,
-                                                 [Code(f"{base}/p/{token}", "扫码提出意见建议", note)],
-                                                 "无需填写姓名 · 凭受理编号查询回复"))  # fmt: skip
-                    else:
-                        pages[unit].append(Code(f"{base}/f/{token}", f.title, note))
+            issued = links.issue(
+                session=session, loaded=loaded, secret=_secret(), base=base, forms=chosen
+            )
     finally:
         engine.dispose()
-    names = {u.id: u.name for u in loaded.units}
-    title = loaded.spec.campaign.short_title or loaded.spec.campaign.title
-    sheet = [
-        Page(names[u], title, blocks, "本页二维码仅供本单位使用，请勿外传")
-        for u, blocks in pages.items()
-        if blocks
-    ]
-    count = link_sheets(sheet + public_pages, output)
+    campaign, forms = loaded.spec.campaign, loaded.spec.forms
+    names = {u.id: u.name for u in loaded.units} | {links.PUBLIC: "公众"}
+    pages = []
+    for unit in loaded.units:
+        blocks = [
+            Code(i.url, forms[i.form].title, f"截止 {i.expires:%Y年%-m月%-d日}")
+            for i in issued
+            if i.unit == unit.id
+        ]
+        if blocks:
+            pages.append(
+                Page(
+                    unit.name,
+                    campaign.short_title or campaign.title,
+                    blocks,
+                    "本页二维码仅供本单位使用，请勿外传",
+                )
+            )
+    public = [
+        Page(forms[i.form].title, campaign.organisation, [Code(i.url, "扫码提出意见建议", f"截止 {i.expires:%Y年%-m月%-d日}")],
+             "无需填写姓名 · 凭受理编号查询回复")
+        for i in issued if i.unit == links.PUBLIC
+    ]  # fmt: skip
+    count = link_sheets(pages + public, output)
+    if csv_file is not None:
+        import csv
+
+        with csv_file.open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["单位", "表单", "截止", "链接"])
+            writer.writerows(
+                [names[i.unit], forms[i.form].title, i.expires.isoformat(), i.url] for i in issued
+            )
     out_console().print(
-        f"已生成 {output}：{count} 页（{len(sheet)} 个单位{'，公开留言 ' + str(len(public_pages)) + ' 页' if public_pages else ''}），链接指向 {base}",
+        f"已生成 {output}：{count} 页（{len(pages)} 个单位{'，公开留言 ' + str(len(public)) + ' 页' if public else ''}），"
+        f"链接指向 {base}" + (f"；链接清单 {csv_file}" if csv_file else ""),
         markup=False,
     )
 

@@ -207,3 +207,35 @@ def reminder_links(engine, loaded: LoadedCampaign):
         return None
     with db.read_session(engine) as session:
         return link_maker(session=session, loaded=loaded, secret=web_secret(data_home()), base=base)
+
+
+@dataclass(frozen=True)
+class Issued:
+    """A link as handed out: who it is for, the form, its address and last day."""
+
+    unit: str  # a unit key, or PUBLIC
+    form: str
+    url: str
+    expires: dt.date
+
+
+def issue(
+    *, session: Session, loaded: LoadedCampaign, secret: bytes, base: str, forms: list[str]
+) -> list[Issued]:
+    """The current link of every unit that fills each of `forms` (ballot forms have none; a
+    feedback form has one public link), at its current generation."""
+    cid = db.campaign_id(session, loaded.spec.campaign.id)
+    base = base.rstrip("/")
+    result = []
+    for form in forms:
+        kind = loaded.spec.forms[form].kind
+        if kind == "ballot":
+            continue
+        expires = expiry(loaded, form)
+        for unit in [PUBLIC] if kind == "feedback" else units_for(loaded, form):
+            link = Link(
+                loaded.spec.campaign.id, form, unit, generation(session, cid, form, unit), expires
+            )
+            path = "p" if unit == PUBLIC else "f"
+            result.append(Issued(unit, form, f"{base}/{path}/{sign(secret, link)}", expires))
+    return result

@@ -4,6 +4,7 @@ printed slips), `web` serving with the Prefect server down, `link-revoke`, `ball
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -67,7 +68,17 @@ def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the
     assert len(set(codes)) == 4
     loaded = load(SPEC)
     last_day = links.expiry(loaded, "issues")
-    said = _run(env, "qr", str(SPEC), "-o", str(tmp_path / "二维码.pdf"))
+    said = _run(
+        env,
+        "qr",
+        str(SPEC),
+        "-o",
+        str(tmp_path / "二维码.pdf"),
+        "--links",
+        str(tmp_path / "链接.csv"),
+    )
+    with (tmp_path / "链接.csv").open(encoding="utf-8-sig", newline="") as f:
+        listed = {(r["单位"], r["表单"]): r["链接"] for r in csv.DictReader(f)}
     pages = int(re.search(r"(\d+) 页", said)[1])
     info = subprocess.run([pdfinfo, tmp_path / "二维码.pdf"], capture_output=True, text=True).stdout
     assert f"Pages:          {pages}" in info or re.search(rf"Pages:\s+{pages}\b", info)
@@ -89,17 +100,13 @@ def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the
             assert server.poll() is None, server.stderr.read()
             assert time.monotonic() < deadline, "campaignflow web did not start"
             time.sleep(0.2)
-        secret = web_secret(tmp_path / "home")
-        link = links.Link(
-            loaded.spec.campaign.id, "issues", "renshi", 0, links.expiry(loaded, "issues")
-        )
-        token = links.sign(secret, link)
+        token = listed["局机关党支部", "问题清单"].rsplit("/", 1)[1]  # from the officer's list
         with httpx.Client(base_url=base, timeout=30) as client:
             page = client.get(f"/f/{token}")
             assert page.status_code == 200, page.text
             reply = client.post(f"/f/{token}", data={
                 "csrf": csrf_of(page.text), "rows": "1", "action": "submit", "r0.code": "TP-W01",
-                "r0.description": "个别干部遇事推诿", "r0.category": "不愿担当", "r0.unit": "renshi",
+                "r0.description": "个别干部遇事推诿", "r0.category": "不愿担当", "r0.unit": "jiguan",
             })  # fmt: skip
             assert reply.status_code == 200 and "回执号" in reply.text, reply.text[-1500:]
             paper = {f"g.{p.id}": "称职" for p in subjects(loaded)}
@@ -108,7 +115,7 @@ def test_an_officer_prints_codes_serves_the_forms_without_prefect_and_closes_the
                                data={"csrf": csrf_of(slip.text), "code": codes[0], "action": "cast", **paper})  # fmt: skip
             assert "投票成功" in cast.text
         assert "已停用" in _run(
-            env, "link-revoke", str(SPEC), "--form", "issues", "--unit", "renshi"
+            env, "link-revoke", str(SPEC), "--form", "issues", "--unit", "局机关党支部"
         )
         assert httpx.get(f"{base}/f/{token}").status_code == 403
         assert "班子成员：已投 1 / 发放 4" in _run(env, "ballot-turnout", str(SPEC), "2023年度")
