@@ -60,7 +60,8 @@ INDICATORS = [
 ]
 GRADES = ["优秀", "称职", "基本称职", "不称职", "不了解"]
 RATER_GROUPS = ["班子成员", "中层干部", "一般干部", "服务对象"]
-STATES = ["已完成"] * 6 + ["整改中"] * 3 + ["未启动", "长期坚持"]
+CLOSED = "已完成"  # a rectification closed (销号): it gets a 销号日期
+STATES = [CLOSED] * 6 + ["整改中"] * 3 + ["未启动", "长期坚持"]
 ROUND = "2023年度干部作风测评"
 
 CAMPAIGN_YAML = """\
@@ -347,9 +348,7 @@ def generate(out: Path, scale: float = 1.0, seed: int = 9) -> dict:
             p = i % n["problems"]
             state = STATES[rng.randrange(len(STATES))]
             closed = (
-                _days(rng, dt.date(2023, 7, 1), dt.date(2023, 11, 20))
-                if state == "已完成"
-                else None
+                _days(rng, dt.date(2023, 7, 1), dt.date(2023, 11, 20)) if state == CLOSED else None
             )
             yield [
                 f"Z{i + 1:06d}",

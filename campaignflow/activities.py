@@ -91,7 +91,7 @@ def activity_counts(
         campaign_id = _campaign_id(session, loaded)
         present = (
             select(db.Attendance.activity_id, func.count().label("n"))
-            .where(db.Attendance.state == "出席")
+            .where(db.Attendance.state == db.AttendanceState.PRESENT.value)
             .group_by(db.Attendance.activity_id)
             .subquery()
         )
@@ -121,7 +121,7 @@ def activity_counts(
                 select(db.Unit.name, db.Activity.type, month, func.count(func.distinct(who)))
                 .join(db.Unit, db.Unit.id == db.Activity.unit_id)
                 .join(db.Attendance, db.Attendance.activity_id == db.Activity.id)
-                .where(*where, db.Attendance.state == "出席")
+                .where(*where, db.Attendance.state == db.AttendanceState.PRESENT.value)
                 .group_by(db.Unit.name, db.Activity.type, month)
             )
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -22,7 +23,17 @@ from .errors import CampaignflowError
 from .rules import Rules
 from .spec import LoadedCampaign
 
-DONE, OVERDUE, RUNNING, NOT_STARTED = "已完成", "逾期", "进行中", "未开始"
+
+class State(StrEnum):
+    """An owner's state of a measure; the value is the label reports print."""
+
+    DONE = "已完成"
+    OVERDUE = "逾期"
+    RUNNING = "进行中"
+    NOT_STARTED = "未开始"
+
+
+DONE, OVERDUE, RUNNING, NOT_STARTED = State.DONE, State.OVERDUE, State.RUNNING, State.NOT_STARTED
 
 
 @dataclass(frozen=True)

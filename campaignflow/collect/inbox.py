@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import shutil
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -44,7 +45,7 @@ class InboxFile:
 
     file: str
     form: str
-    status: str  # 已导入 / 已拒收
+    status: str  # FileStatus: 已导入 / 已拒收
     rows: int = 0
     inserted: int = 0
     updated: int = 0
@@ -54,6 +55,20 @@ class InboxFile:
 
 
 APPEND_WORD = "追加"
+
+
+class Target(StrEnum):
+    """What an inbox file can be besides a form of the campaign (the value: its file name)."""
+
+    PROGRESS = "措施进展"  # owners reporting measures done (progress_sheet)
+    SIGNOFF = "阶段签批"  # phases signed off (signoff_sheet)
+
+
+class FileStatus(StrEnum):
+    IMPORTED = "已导入"
+    REJECTED = "已拒收"
+
+
 _SEPARATORS = re.compile(r"[-_—－·@\s（）()]+")
 
 
@@ -99,7 +114,7 @@ class InboxReport:
 
     @property
     def rejected(self) -> list[InboxFile]:
-        return [f for f in self.files if f.status == "已拒收"]
+        return [f for f in self.files if f.status == FileStatus.REJECTED]
 
 
 def inbox_folder(home: Path, loaded: LoadedCampaign) -> Path:
@@ -205,9 +220,9 @@ def _import_one(
     engine, loaded, path: Path, folder: Path, home: Path | None = None
 ) -> list[InboxFile]:
     if is_progress_file(path):
-        forms = ["措施进展"]
+        forms = [Target.PROGRESS]
     elif is_signoff_file(path):
-        forms = ["阶段签批"]
+        forms = [Target.SIGNOFF]
     else:
         forms = match_forms(path, loaded)
     if not forms:
@@ -223,9 +238,9 @@ def _import_one(
     results = []
     for form_id in forms:
         try:
-            if form_id == "措施进展":
+            if form_id == Target.PROGRESS:
                 result = import_progress(engine=engine, loaded=loaded, path=path)
-            elif form_id == "阶段签批":
+            elif form_id == Target.SIGNOFF:
                 result = import_signoffs(engine=engine, loaded=loaded, path=path)
             elif path.name.lower().endswith(WJX_SUFFIXES) and home is not None:
                 from .wjx import import_wjx
@@ -253,7 +268,7 @@ def _import_one(
             InboxFile(
                 path.name,
                 form_id,
-                "已导入",
+                FileStatus.IMPORTED,
                 result.rows,
                 result.inserted,
                 result.updated,
@@ -274,4 +289,4 @@ def _reject(
     if rejects is not None and rejects.exists():
         shutil.move(str(rejects), target.with_name(f"{target.stem}.rejects.xlsx"))
     first = message.splitlines()[0]
-    return InboxFile(path.name, form, "已拒收", message=first)
+    return InboxFile(path.name, form, FileStatus.REJECTED, message=first)

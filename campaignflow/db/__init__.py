@@ -8,7 +8,7 @@
 Importing this package does no work: no engine, no settings, no connection.
 """
 
-from .activity import ATTENDANCE_STATES, Activity, Attendance
+from .activity import ATTENDANCE_STATES, Activity, Attendance, AttendanceState
 from .base import NAMING_CONVENTION, Base, JsonType, UtcDateTime, utcnow
 from .campaign import Assignment, Campaign, Form, Measure, Stage
 from .engine import (
@@ -47,6 +47,7 @@ __all__ = [
     "Activity",
     "Assignment",
     "Attendance",
+    "AttendanceState",
     "AuditEntry",
     "Ballot",
     "BallotCast",

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, IdMixin
 
-ATTENDANCE_STATES = ("出席", "请假", "缺席")
+
+class AttendanceState(StrEnum):
+    PRESENT = "出席"
+    EXCUSED = "请假"
+    ABSENT = "缺席"
+
+
+ATTENDANCE_STATES = tuple(AttendanceState)
 
 
 class Activity(IdMixin, Base):
@@ -40,5 +48,5 @@ class Attendance(IdMixin, Base):
     activity_id: Mapped[int] = mapped_column(ForeignKey("activity.id"))
     attendee: Mapped[str]  # person key, or the name for someone not in the people list
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
-    state: Mapped[str] = mapped_column(default="出席")  # 出席 / 请假 / 缺席
+    state: Mapped[str] = mapped_column(default=AttendanceState.PRESENT.value)  # 出席 / 请假 / 缺席
     note: Mapped[str | None]

@@ -138,7 +138,7 @@ def write_branch_reports(
     from .docx import markdown_to_docx
     from .html import markdown_to_html
     from .layout import lay_out
-    from .publish import _title
+    from .publish import report_title
     from .render import render_template
 
     started = time.perf_counter()
@@ -160,7 +160,7 @@ def write_branch_reports(
             if fmt == "md":
                 partial.write_text(markdown, encoding="utf-8")
             elif fmt == "html":
-                partial.write_text(markdown_to_html(markdown, _title(markdown)), "utf-8")
+                partial.write_text(markdown_to_html(markdown, report_title(markdown)), "utf-8")
             else:
                 markdown_to_docx(markdown, partial, title_break=laid.title_break)
             partial.replace(target)

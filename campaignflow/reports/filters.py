@@ -41,7 +41,7 @@ def cn_number(n: int) -> str:
 def cn_quantity(n: int) -> str:
     """A number before a measure word: 2 -> 两 (两次, 两个方面), otherwise as cn_number."""
     text = cn_number(int(n))
-    if text == "二":
+    if int(n) == 2:
         return "两"
     if text.startswith("二百"):
         return "两" + text[1:]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..figures import number_text, percent_text
+from ..progress import State
 from .filters import cn_date, cn_number
 from .prose import MAX_NAMED, Item, amount, bound_text, names, quoted, window_text
 
@@ -88,7 +89,10 @@ def _gate_item(ctx: dict[str, Any]) -> Item | None:
     word = ctx["campaign"]["stage_word"]
     listed = "；".join(f"{ch['name'].split('：', 1)[-1]}，{ch['detail']}" for ch in checks)
     units = [
-        u["name"] for m in ctx["progress"]["measures"] for u in m["units"] if u["state"] != "已完成"
+        u["name"]
+        for m in ctx["progress"]["measures"]
+        for u in m["units"]
+        if u["state"] != State.DONE
     ]
     text = f"{stage['label']}已于{cn_date(stage['end'])}结束，尚有{len(checks)}项完成条件未满足：{listed}。"
     return Item(

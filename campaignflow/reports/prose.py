@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..figures import percent_text
+from ..progress import State
 from .filters import cn_date, cn_number, count, join_cn
 
 MAX_NAMED = 6  # units named in one sentence before "等N个单位"
@@ -210,7 +211,7 @@ def _target_clause(measure: dict[str, Any], total: Any = None, counted: bool = F
             return f"目标为{goal}，尚无数据"
         now = f"{target['title']}{amount(value, target['unit'])}"
         return f"{now}，{'达到' if measure['done'] else '未达到'}{bound_text(target)}的目标"
-    reached = sum(1 for u in units if u["state"] == "已完成")
+    reached = sum(1 for u in units if u["state"] == State.DONE)
     whole = (
         f"，共{amount(total, target['unit'])}"
         if isinstance(total, int | float)
@@ -220,7 +221,7 @@ def _target_clause(measure: dict[str, Any], total: Any = None, counted: bool = F
     )
     if reached == len(units):
         return f"均达到{goal}的目标{whole}"
-    if counted and reached == sum(1 for u in units if u["state"] == "已完成"):
+    if counted and reached == sum(1 for u in units if u["state"] == State.DONE):
         return f"未达到{goal}的目标{whole}"
     return f"{len(units)}个责任单位中{reached}个达到{goal}的目标{whole}"
 
@@ -242,8 +243,8 @@ def measure_sentence(
     report's metric values (a target's total over every owner).
     """
     units = measure["units"]
-    done = [u for u in units if u["state"] == "已完成"]
-    late = [u for u in units if u["state"] == "逾期"]
+    done = [u for u in units if u["state"] == State.DONE]
+    late = [u for u in units if u["state"] == State.OVERDUE]
     who = "本支部" if own else names([u["name"] for u in units])
     due = f"完成时限为{cn_date(measure['due'])}" if measure.get("due") else ""
     parts: list[str] = []
@@ -256,14 +257,14 @@ def measure_sentence(
             if len(dates) == len(units):
                 parts.append(f"最后一个单位于{cn_date(max(dates))}完成")
     elif done:
-        undone = [u["name"] for u in units if u["state"] != "已完成"]
+        undone = [u["name"] for u in units if u["state"] != State.DONE]
         parts.append(f"{len(units)}个责任单位中已完成{len(done)}个，{names(undone)}尚未完成")
         if late:
             parts.append(f"已超过{due.removeprefix('完成时限为')}的完成时限" if due else "已逾期")
     elif late:
         days = max(u["workdays_overdue"] for u in late)
         parts.append(f"由{who}负责，{due}，截至{cn_date(as_of)}尚未完成，已逾期{days}个工作日")
-    elif all(u["state"] == "未开始" for u in units):
+    elif all(u["state"] == State.NOT_STARTED for u in units):
         parts.append(f"由{who}负责" + (f"，计划于{cn_date(measure['due'])}前完成" if due else ""))
     else:
         parts.append(f"由{who}负责推进" + (f"，{due}" if due else ""))

@@ -44,7 +44,7 @@ def report_folder(home: Path, loaded: LoadedCampaign) -> Path:
     return home / "reports" / loaded.spec.campaign.id
 
 
-def _title(markdown: str) -> str:
+def report_title(markdown: str) -> str:
     first = next((ln for ln in markdown.splitlines() if ln.startswith("# ")), "报告")
     return first[2:].strip()
 
@@ -66,7 +66,7 @@ def publish(
     stem = f"{scope.replace(':', '-')}-{as_of.isoformat()}"
     laid = lay_out(markdown, charts or (), prefix=f"{stem}-")
     markdown, figures = laid.markdown, laid.figures
-    title = _title(markdown)
+    title = report_title(markdown)
     formats = list(dict.fromkeys(loaded.spec.reports.formats))
     files: dict[str, Path] = {}
     skipped: dict[str, str] = {}

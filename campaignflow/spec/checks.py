@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from ..calendar import CalendarNotCovered, WorkCalendar
-from .checks_common import GROUP_PREFIX, Found, _duplicates, _unknown, _unknown_owner, resolve_owner
+from .checks_common import GROUP_PREFIX, Found, duplicates, resolve_owner, unknown, unknown_owner
 from .checks_forms import check_forms, check_metrics, check_questionnaires
 from .checks_outputs import check_reminders, check_reports, check_secrets, check_templates
 from .models import Campaign, Measure, Person, Unit
@@ -39,13 +39,13 @@ def check_units(
 ) -> Iterator[Found]:
     section = ("units", "file") if from_file else ("units",)
     if not from_file:
-        yield from _duplicates(units, ("units",), "组织")
+        yield from duplicates(units, ("units",), "组织")
     ids = [u.id for u in units]
     by_id = {u.id: u for u in units}
     for i, unit in enumerate(units):
         if unit.parent is not None and unit.parent not in by_id:
             where = section if from_file else ("units", i, "parent")
-            yield where, _unknown("上级组织", unit.parent, ids)
+            yield where, unknown("上级组织", unit.parent, ids)
     for i, unit in enumerate(units):  # cycles in the tree, reported at each unit on one
         chain, current = [unit.id], unit
         while current.parent and current.parent in by_id:
@@ -57,20 +57,20 @@ def check_units(
                 break
             chain.append(current.id)
     if not people_from_file:
-        yield from _duplicates(people, ("people",), "人员")
+        yield from duplicates(people, ("people",), "人员")
     counts = Counter(p.id for p in people)
     for pid in sorted(k for k, n in counts.items() if n > 1 and people_from_file):
         yield ("people", "file"), f"人员编号 {pid} 重复"
     for i, person in enumerate(people):
         if person.unit not in by_id:
             where = ("people", "file") if people_from_file else ("people", i, "unit")
-            yield where, f"{person.name}（{person.id}）：" + _unknown("组织", person.unit, ids)
+            yield where, f"{person.name}（{person.id}）：" + unknown("组织", person.unit, ids)
 
 
 def check_stages(spec: Campaign) -> Iterator[Found]:
     key = "phases" if spec.staged else "tracks"
     stages = spec.stages
-    yield from _duplicates(stages, (key,), "阶段" if spec.staged else "工作线")
+    yield from duplicates(stages, (key,), "阶段" if spec.staged else "工作线")
     for i, stage in enumerate(stages):
         if stage.window and stage.window[0] > stage.window[1]:
             yield (key, i, "window"), f"开始日期 {stage.window[0]} 晚于结束日期 {stage.window[1]}"
@@ -93,7 +93,7 @@ def check_stages(spec: Campaign) -> Iterator[Found]:
                     if metric not in spec.metrics:
                         yield (
                             (key, i, gate_name, "metrics", metric),
-                            _unknown("指标", metric, metric_ids),
+                            unknown("指标", metric, metric_ids),
                         )
 
 
@@ -106,7 +106,7 @@ def check_measures(
 ) -> Iterator[Found]:
     """`units` is None when the organisation tree is incomplete: owners are then not checked.
     A due date may fall up to the stage's `grace` working days (on `calendar`) after its window."""
-    yield from _duplicates(spec.measures, ("measures",), "措施")
+    yield from duplicates(spec.measures, ("measures",), "措施")
     stages = {s.id: s for s in spec.stages}
     stage_ids = list(stages)
     first_index: dict[str, int] = {}
@@ -117,13 +117,13 @@ def check_measures(
         for j, owner in enumerate(measure.owners if units is not None else []):
             if resolve_owner(owner, units) is None:
                 where = (*at, "owner") if isinstance(measure.owner, str) else (*at, "owner", j)
-                yield where, _unknown_owner(owner, units)
+                yield where, unknown_owner(owner, units)
         if measure.form is not None and measure.form not in spec.forms:
-            yield (*at, "form"), _unknown("表单", measure.form, spec.form_names)
+            yield (*at, "form"), unknown("表单", measure.form, spec.form_names)
         if measure.target is not None and measure.target.metric not in spec.metrics:
             yield (
                 (*at, "target", "metric"),
-                _unknown("指标", measure.target.metric, list(spec.metrics)),
+                unknown("指标", measure.target.metric, list(spec.metrics)),
             )
         if repeated:
             continue
@@ -178,14 +178,14 @@ def _measure_stage(spec, measure: Measure, at, stages, stage_ids) -> Iterator[Fo
         elif measure.phase is None:
             yield at, f"措施 {measure.id} 须写明所属阶段 phase"
         elif measure.phase not in stages:
-            yield (*at, "phase"), _unknown("阶段", measure.phase, stage_ids)
+            yield (*at, "phase"), unknown("阶段", measure.phase, stage_ids)
     else:
         if measure.phase is not None:
             yield (*at, "phase"), "并行推进的活动（tracks）中，措施应写 track 而不是 phase"
         elif measure.track is None:
             yield at, f"措施 {measure.id} 须写明所属工作线 track"
         elif measure.track not in stages:
-            yield (*at, "track"), _unknown("工作线", measure.track, stage_ids)
+            yield (*at, "track"), unknown("工作线", measure.track, stage_ids)
 
 
 def check_calendar(spec: Campaign, calendar: WorkCalendar) -> Iterator[Found]:

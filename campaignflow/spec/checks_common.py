@@ -13,14 +13,14 @@ Found = tuple[tuple, str]
 GROUP_PREFIX = "各"
 
 
-def _unknown(kind: str, value: str, known: list[str]) -> str:
+def unknown(kind: str, value: str, known: list[str]) -> str:
     hint = suggest(value, known) or (
         f"（已有：{', '.join(known[:12])}）" if known else "（尚未定义任何项）"
     )
     return f"未知{kind} {value}{hint}"
 
 
-def _duplicates(items: list, section: tuple, what: str) -> Iterator[Found]:
+def duplicates(items: list, section: tuple, what: str) -> Iterator[Found]:
     seen = Counter(item.id for item in items)
     first: dict[str, int] = {}
     for i, item in enumerate(items):
@@ -34,11 +34,11 @@ def _duplicates(items: list, section: tuple, what: str) -> Iterator[Found]:
                 first[item.id] = i
 
 
-def _unknown_owner(owner: str, units: list[Unit]) -> str:
+def unknown_owner(owner: str, units: list[Unit]) -> str:
     kind = owner[len(GROUP_PREFIX) :]
     if owner.startswith(GROUP_PREFIX) and kind in get_args(UnitKind):
         return f"未知责任单位 {owner}：units 中没有类型（kind）为 {kind} 的组织"
-    return _unknown("责任单位", owner, [u.name for u in units])
+    return unknown("责任单位", owner, [u.name for u in units])
 
 
 def resolve_owner(name: str, units: list[Unit]) -> list[Unit] | None:

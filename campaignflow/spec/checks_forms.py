@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from .checks_common import Found, _duplicates, _unknown
+from .checks_common import Found, duplicates, unknown
 from .kinds import effective_fields
 from .models import METRIC_KINDS, Campaign
 from .translate import suggest
@@ -26,12 +26,12 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
         fields = effective_fields(form)
         for k, key in enumerate(form.key):
             if key not in fields:
-                yield (*at, "key", k), _unknown("字段", key, list(fields))
+                yield (*at, "key", k), unknown("字段", key, list(fields))
         if form.kind == "rectification":
             if form.of is None:
                 yield at, "整改清单（rectification）须用 of 指明对应的问题清单表单"
             elif form.of not in spec.forms:
-                yield (*at, "of"), _unknown("表单", form.of, spec.form_names)
+                yield (*at, "of"), unknown("表单", form.of, spec.form_names)
             elif spec.forms[form.of].kind != "problem":
                 yield (
                     (*at, "of"),
@@ -49,7 +49,7 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
             yield from _check_evaluation(form.evaluation, (*at, "evaluation"))
             findings = form.evaluation.findings
             if findings is not None and findings not in spec.forms:
-                yield (*at, "evaluation", "findings"), _unknown("表单", findings, spec.form_names)
+                yield (*at, "evaluation", "findings"), unknown("表单", findings, spec.form_names)
             elif findings is not None and spec.forms[findings].kind != "record":
                 yield (
                     (*at, "evaluation", "findings"),
@@ -57,7 +57,7 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
                 )
         if form.date_field is not None:
             if form.date_field not in fields:
-                yield (*at, "date_field"), _unknown("字段", form.date_field, list(fields))
+                yield (*at, "date_field"), unknown("字段", form.date_field, list(fields))
             elif fields[form.date_field].type != "date":
                 yield (
                     (*at, "date_field"),
@@ -65,11 +65,11 @@ def check_forms(spec: Campaign) -> Iterator[Found]:
                 )
         for column, target in form.columns.items():
             if target not in fields:
-                yield (*at, "columns", column), _unknown("字段", target, list(fields))
+                yield (*at, "columns", column), unknown("字段", target, list(fields))
 
 
 def _check_evaluation(ev, at) -> Iterator[Found]:
-    yield from _duplicates(ev.categories, (*at, "categories"), "类别")
+    yield from duplicates(ev.categories, (*at, "categories"), "类别")
     ids = Counter(ind.id for cat in ev.categories for ind in cat.indicators)
     for c, cat in enumerate(ev.categories):
         for k, ind in enumerate(cat.indicators):
@@ -78,15 +78,15 @@ def _check_evaluation(ev, at) -> Iterator[Found]:
                 ids[ind.id] = 1
     for q, quota in enumerate(ev.quotas):
         if quota.grade not in ev.grades:
-            yield (*at, "quotas", q, "grade"), _unknown("等次", quota.grade, list(ev.grades))
+            yield (*at, "quotas", q, "grade"), unknown("等次", quota.grade, list(ev.grades))
     if not any(points is not None for points in ev.grades.values()):
         yield (*at, "grades"), "至少要有一个计分的等次"
     scored = [g for g, points in ev.grades.items() if points is not None]
     for grade in ev.grade_floors:
         if grade not in scored:
-            yield (*at, "grade_floors", grade), _unknown("计分等次", grade, scored)
+            yield (*at, "grade_floors", grade), unknown("计分等次", grade, scored)
     if ev.pass_grade is not None and ev.pass_grade not in scored:
-        yield (*at, "pass_grade"), _unknown("计分等次", ev.pass_grade, scored)
+        yield (*at, "pass_grade"), unknown("计分等次", ev.pass_grade, scored)
     for group, weight in ev.rater_groups.items():
         if weight < 0:
             yield (*at, "rater_groups", group), f"测评人类别 {group} 的权重不能为负数"
@@ -115,7 +115,7 @@ def check_metrics(spec: Campaign) -> Iterator[Found]:
         form = spec.forms.get(metric.form)
         if form is None:
             where = (*at, op, "form") if op == "rate" else (*at, op)
-            yield where, _unknown("表单", metric.form, spec.form_names)
+            yield where, unknown("表单", metric.form, spec.form_names)
             continue
         if op in ("days", "span") and form.kind != "activity":
             activities = [k for k, f in spec.forms.items() if f.kind == "activity"]

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from .checks_common import Found, _unknown, resolve_owner
+from .checks_common import Found, resolve_owner, unknown
 from .models import Campaign, Unit
 from .paths import outside
 
@@ -28,13 +28,13 @@ def check_reports(spec: Campaign, root: Path) -> Iterator[Found]:
     stage_ids = [s.id for s in spec.stages]
     for stage_id, template in reports.phases.items():
         if stage_id not in stage_ids:
-            yield ("reports", "phases", stage_id), _unknown("阶段", stage_id, stage_ids)
+            yield ("reports", "phases", stage_id), unknown("阶段", stage_id, stage_ids)
         elif problem := _template_problem(root, template):
             yield ("reports", "phases", stage_id), problem
     if spec.campaign.inbox and (problem := outside(root, spec.campaign.inbox)):
         yield ("campaign", "inbox"), problem
     if reports.narrative and reports.narrative not in spec.forms:
-        yield ("reports", "narrative"), _unknown("表单", reports.narrative, spec.form_names)
+        yield ("reports", "narrative"), unknown("表单", reports.narrative, spec.form_names)
     for name, campaign_id in reports.campaigns.items():
         if campaign_id == spec.campaign.id:
             yield ("reports", "campaigns", name), f"报告不能引用活动自身（{campaign_id}）"
@@ -78,7 +78,7 @@ def check_reminders(spec: Campaign, units: list[Unit] | None) -> Iterator[Found]
         if units is not None and resolve_owner(recipient.unit, units) is None:
             yield (
                 ("reminders", "recipients", i, "unit"),
-                _unknown("组织", recipient.unit, [u.name for u in units]),
+                unknown("组织", recipient.unit, [u.name for u in units]),
             )
         if recipient.channel not in spec.reminders.channels:
             yield (

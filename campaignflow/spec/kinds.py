@@ -11,6 +11,7 @@ from .models import Form, FormField
 PROBLEM_SOURCES = ["自己找", "领导点", "互相提", "巡察", "审计", "群众评议"]
 RECTIFICATION_STATES = ["未启动", "整改中", "已完成", "巩固", "长期坚持"]
 FEEDBACK_STATES = ["待核实", "已核实", "处理中", "已办结", "已回复"]
+RECEIVED, REPLIED = FEEDBACK_STATES[0], FEEDBACK_STATES[-1]
 SATISFACTION = ["满意", "基本满意", "不满意"]
 ACTIVITY_TYPES = [
     "支委会",

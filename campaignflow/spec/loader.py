@@ -16,7 +16,7 @@ from .kinds import effective_fields
 from .models import Campaign, FormField, Measure, PeopleFile, Person, Unit, UnitsFile
 from .paths import inside, outside
 from .prune import about_pruned, is_key, original, validate_pruned
-from .syntax import _syntax_issue
+from .syntax import syntax_issue
 from .tables import read_people, read_units
 from .yamlpos import Pos, Positions, parse
 
@@ -96,7 +96,7 @@ def load(path: str | Path) -> LoadedCampaign:
     try:
         data, positions = parse(text)
     except yaml.YAMLError as exc:
-        raise SpecError([_syntax_issue(exc, display, text)]) from None
+        raise SpecError([syntax_issue(exc, display, text)]) from None
     except RecursionError:
         msg = "YAML 嵌套层级过深：请检查是否有未闭合或多余的括号"
         raise SpecError([SpecIssue(display, 1, 1, msg)]) from None

@@ -29,7 +29,7 @@ _UNCLOSED = {
 }
 
 
-def _syntax_issue(exc: yaml.YAMLError, display: str, text: str) -> SpecIssue:
+def syntax_issue(exc: yaml.YAMLError, display: str, text: str) -> SpecIssue:
     if isinstance(exc, Refused):  # a bound or a tag: its own message, at its node
         lines = text.splitlines()
         line = min(exc.mark.line + 1, max(len(lines), 1))

@@ -41,7 +41,7 @@ from .result import (
     SyncRefused,
     SyncResult,
 )
-from .writer import _Writer
+from .writer import Writer
 
 ATTEMPTS = 3
 _DESIRED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # loaded campaign -> desired
@@ -124,7 +124,7 @@ def _write(engine: Engine, desired, loaded: CampaignSource, archive: bool, actor
         try:
             with write_session(engine) as session:
                 writer_lock(session=session, name=f"campaignflow.sync:{desired.campaign['key']}")
-                return _Writer(session, desired, loaded, archive, actor).run()
+                return Writer(session, desired, loaded, archive, actor).run()
         except (IntegrityError, OperationalError):
             # another writer won a race the lock does not cover: redo against its result
             if attempt == ATTEMPTS - 1:

@@ -18,14 +18,14 @@ class _Row:
 
 
 @dataclass
-class _Desired:
+class Desired:
     campaign: dict[str, Any]
     rows: dict[str, dict[Any, _Row]]  # entity -> natural key -> row
     unit_levels: list[list[str]]  # unit keys, parents before children
     digest: str
 
 
-def desired_state(loaded: CampaignSource) -> _Desired:
+def desired_state(loaded: CampaignSource) -> Desired:
     """The rows the spec asks for, computed without touching the database."""
     from ..spec.kinds import effective_fields, natural_key
 
@@ -132,7 +132,7 @@ def desired_state(loaded: CampaignSource) -> _Desired:
             ensure_ascii=False,
         ).encode()
     ).hexdigest()
-    return _Desired(campaign, rows, _unit_levels(units), digest)
+    return Desired(campaign, rows, _unit_levels(units), digest)
 
 
 def _dump(model: Any) -> dict[str, Any] | None:
@@ -148,7 +148,7 @@ def _digestable(rows: dict[Any, _Row]) -> list[Any]:
 
 def _check_refs(rows: dict[str, dict[Any, _Row]]) -> None:
     problems = [
-        f"{LABELS[entity]} {_key_text(key)} 引用了不存在的{LABELS[target]} {ref}"
+        f"{LABELS[entity]} {key_text(key)} 引用了不存在的{LABELS[target]} {ref}"
         for entity, by_key in rows.items()
         for key, row in by_key.items()
         for target, ref in row.refs.values()
@@ -176,5 +176,5 @@ def _unit_levels(units: dict[Any, _Row]) -> list[list[str]]:
     return levels
 
 
-def _key_text(key: Any) -> str:
+def key_text(key: Any) -> str:
     return "@".join(key) if isinstance(key, tuple) else str(key)

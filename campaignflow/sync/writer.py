@@ -21,7 +21,7 @@ from ..db import (
     jsonable,
     utcnow,
 )
-from .desired import _Desired, _key_text
+from .desired import Desired, key_text
 from .result import ENTITIES, CampaignSource, Change, SyncRefused, SyncResult
 
 # Kept in step with the spec but not reported as changes: removing one measure renumbers the
@@ -31,11 +31,11 @@ _QUIET = {"sort_order"}
 _MODELS = {"unit": Unit, "person": Person, "stage": Stage, "form": Form, "measure": Measure}
 
 
-class _Writer:
+class Writer:
     """One sync inside one transaction."""
 
     def __init__(
-        self, session: Session, desired: _Desired, loaded: CampaignSource, archive: bool, actor: str
+        self, session: Session, desired: Desired, loaded: CampaignSource, archive: bool, actor: str
     ) -> None:
         self.session, self.desired, self.loaded = session, desired, loaded
         self.archive, self.actor = archive, actor
@@ -251,12 +251,12 @@ class _Writer:
         self, entity: str, key: Any, action: str, before: dict | None, after: dict | None
     ) -> None:
         before, after = self._readable(before), self._readable(after)
-        self.result.changes.append(Change(entity, _key_text(key), action, before, after))
+        self.result.changes.append(Change(entity, key_text(key), action, before, after))
         self.audit_rows.append(
             {
                 "campaign_id": self.campaign.id if self.campaign else None,
                 "entity": entity,
-                "entity_key": _key_text(key),
+                "entity_key": key_text(key),
                 "action": action,
                 "before": before,
                 "after": after,
@@ -282,6 +282,6 @@ class _Writer:
             target = self._REFS.get(column)
             if target is not None:
                 column = column.removesuffix("_id")
-                value = None if value is None else _key_text(self.keys[target].get(value, value))
+                value = None if value is None else key_text(self.keys[target].get(value, value))
             out[column] = jsonable(value)
         return out

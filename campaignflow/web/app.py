@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from .. import db
 from ..naming import today
 from ..spec import LoadedCampaign
-from ..spec.kinds import SATISFACTION
+from ..spec.kinds import REPLIED, SATISFACTION
 from . import ballots, links, public
 from .fields import shown_row, web_fields
 from .filing import MAX_ROWS, RowsRefused, as_posted, current_rows, file_rows, read_posted
@@ -332,11 +332,11 @@ class _Pages:
             page["message"] = "没有找到这个受理编号：请核对后再查（如 QZ-7K3M9P2X）"
             return self.render(request, "reply.html", 404, **page)
         choice = str(data.get("satisfaction") or "")
-        rateable = reply.status == "已回复" and not reply.satisfaction
+        rateable = reply.status == REPLIED and not reply.satisfaction
         if data.get("action") == "rate" and rateable and choice in SATISFACTION:
             public.rate(self.site.engine, loaded, link.form, reply, choice)
             reply = public.find(self.site.engine, loaded, link.form, reply.code)
             page["message"] = "感谢您的评价。"
         page["reply"] = reply
-        page["can_rate"] = reply.status == "已回复" and not reply.satisfaction
+        page["can_rate"] = reply.status == REPLIED and not reply.satisfaction
         return self.render(request, "reply.html", **page)

@@ -25,7 +25,7 @@ from ..collect.rows import ParsedRow
 from ..collect.store import SubmissionWriter
 from ..naming import today
 from ..spec import LoadedCampaign
-from ..spec.kinds import builtin_fields
+from ..spec.kinds import RECEIVED, builtin_fields
 from .ballots import ALPHABET
 
 CHANNEL = "网页"
@@ -52,7 +52,7 @@ def receive(
         "received_on": on or today(loaded.spec.campaign.timezone),
         "channel": CHANNEL,
         "content": content,
-        "status": "待核实",
+        "status": RECEIVED,
     }
     _write(engine, loaded, form_id, values, "群众评议（网页）")
     return code

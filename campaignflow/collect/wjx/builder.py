@@ -12,10 +12,10 @@ from ...spec.models import Form
 from ..cells import CellError, Lookup, as_text, convert, header_text
 from ..rows import ImportIssue, ParsedRow
 from .common import (
-    _Q_KEY,
     DEFAULT_CHANNEL,
     DEFAULT_STATUS,
     IDENTITY,
+    Q_KEY,
     SUBJECT_SLOT,
     Answer,
     normalise_title,
@@ -42,7 +42,7 @@ class Mapping:
                 before, after = (normalise_title(p) for p in key.split(SUBJECT_SLOT, 1))
                 regex = f"^{re.escape(before)}(?P<subject>.+?){re.escape(after)}$"
                 self.patterns.append((re.compile(regex), fid))
-            elif _Q_KEY.match(key.strip()):
+            elif Q_KEY.match(key.strip()):
                 self.exact[key.strip().lower()] = fid
             else:
                 self.exact[normalise_title(key)] = fid
@@ -63,7 +63,7 @@ class Mapping:
         return None
 
 
-class _Builder:
+class Builder:
     """Turns answers into ParsedRows of one form (or located issues)."""
 
     def __init__(self, loaded, form_id, sheet, round_name, paper_secret) -> None:

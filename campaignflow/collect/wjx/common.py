@@ -34,11 +34,11 @@ _SEP = r"[、.．:：)）]"
 _NUMBERED = re.compile(  # 1、 / Q1. / Q1 / 第1题： (a bare number needs its separator)
     rf"^\s*(?:第\s*(\d+)\s*题{_SEP}?|[Qq]\s*(\d+)\s*{_SEP}?|(\d+)\s*{_SEP})\s*(?=\S)"
 )
-_Q_KEY = re.compile(r"^[Qq](\d+)$")
+Q_KEY = re.compile(r"^[Qq](\d+)$")
 _TIME = re.compile(
     r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$"
 )
-_WJX_FILE = re.compile(r"^\d+_\d+_(.+)$")  # 123456_3_作风测评 (the export's file name)
+WJX_FILE = re.compile(r"^\d+_\d+_(.+)$")  # 123456_3_作风测评 (the export's file name)
 
 
 @dataclass(frozen=True)
@@ -113,5 +113,5 @@ def parse_time(raw: Any) -> dt.datetime | None:
         return None
 
 
-def _blank(raw: Any) -> Any:
+def blank(raw: Any) -> Any:
     return "" if as_text(raw) in BLANK else raw

@@ -10,19 +10,19 @@ from ..cells import as_text, header_text
 from ..importer import form_sheet_names
 from ..reader import FileRefused, open_table
 from .common import (
-    _WJX_FILE,
     IP,
     META,
     NUMBER,
     SUBMITTED,
+    WJX_FILE,
     Answer,
-    _blank,
+    blank,
     parse_time,
     question_number,
 )
 
 
-def _excel_answers(path: Path, loaded: LoadedCampaign, form_id: str) -> tuple[str, list[Answer]]:
+def excel_answers(path: Path, loaded: LoadedCampaign, form_id: str) -> tuple[str, list[Answer]]:
     table = open_table(path, [*form_sheet_names(loaded, form_id), "Sheet1"], META)
     header = [as_text(h) for h in table.header]
     cols = {header_text(h): c for c, h in enumerate(header)}
@@ -41,7 +41,7 @@ def _excel_answers(path: Path, loaded: LoadedCampaign, form_id: str) -> tuple[st
             return cells[col] if col is not None and col < len(cells) else ""
 
         items = [
-            (title, question_number(title), c, _blank(cells[c] if c < len(cells) else ""))
+            (title, question_number(title), c, blank(cells[c] if c < len(cells) else ""))
             for c, title in enumerate(header)
             if title
         ]
@@ -61,5 +61,5 @@ def _excel_answers(path: Path, loaded: LoadedCampaign, form_id: str) -> tuple[st
 def round_from_file(path: Path) -> str:
     """A ballot round named after the export: 123456_3_作风测评.wjx.xlsx -> 作风测评."""
     stem = path.name.split(".", 1)[0]
-    match = _WJX_FILE.match(stem)
+    match = WJX_FILE.match(stem)
     return match.group(1) if match else stem

@@ -22,10 +22,10 @@ from ..importer import BATCH, ImportRejected, sorted_issues
 from ..reader import FileRefused
 from ..rows import ImportIssue, ParsedRow
 from ..store import SubmissionWriter
-from .builder import _Builder
+from .builder import Builder
 from .common import META, Answer, WjxResult
-from .excel import _excel_answers, round_from_file
-from .json_push import _json_answers, read_json
+from .excel import excel_answers, round_from_file
+from .json_push import json_answers, read_json
 
 # ---------------------------------------------------------------- importing
 
@@ -97,7 +97,7 @@ def import_wjx(
             now=now,
             source=path,
         )
-    sheet, answers = _excel_answers(path, loaded, form_id)
+    sheet, answers = excel_answers(path, loaded, form_id)
     round_name = round_name or round_from_file(path)
     return _import(
         engine, loaded, form_id, path, path.name, sheet, answers,
@@ -121,7 +121,7 @@ def import_wjx_json(
     _form(loaded, form_id)
     items = [answers] if isinstance(answers, dict) else list(answers)
     label = source.name if source else "wjx-push.jsonl"
-    parsed = _json_answers(items, label)
+    parsed = json_answers(items, label)
     raw: Path | bytes = source or "".join(
         json.dumps(a, ensure_ascii=False, default=str) + "\n" for a in items
     ).encode("utf-8")
@@ -166,7 +166,7 @@ def _import(
     form = loaded.spec.forms[form_id]
     q = form.questionnaire
     result = WjxResult(form=form_id, file=name, sheet=sheet, answers=len(answers))
-    builder = _Builder(loaded, form_id, sheet, round_name, _paper_secret(home, loaded))
+    builder = Builder(loaded, form_id, sheet, round_name, _paper_secret(home, loaded))
     dedupe = _Dedupe(q.dedupe_minutes)
     errors: list[ImportIssue] = []
     rejected: list[ImportIssue] = []

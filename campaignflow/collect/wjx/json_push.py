@@ -9,7 +9,7 @@ from typing import Any
 
 from ..cells import as_text
 from ..reader import FileRefused
-from .common import _Q_KEY, JSON_META, SUBMITTED, Answer, _blank, parse_time
+from .common import JSON_META, Q_KEY, SUBMITTED, Answer, blank, parse_time
 
 
 def _json_items(answer: dict[str, Any], keys: dict[int, str]) -> list[tuple]:
@@ -20,20 +20,20 @@ def _json_items(answer: dict[str, Any], keys: dict[int, str]) -> list[tuple]:
         nonlocal col
         if isinstance(raw, list):
             raw = "┋".join(as_text(r) for r in raw)
-        number = int(_Q_KEY.match(key).group(1)) if _Q_KEY.match(key) else None
-        items.append((title, number, col, _blank(raw)))
+        number = int(Q_KEY.match(key).group(1)) if Q_KEY.match(key) else None
+        items.append((title, number, col, blank(raw)))
         keys[col] = key
         col += 1
 
     for key, raw in answer.items():
         if key in JSON_META:
             add(JSON_META[key], raw, key)
-        elif _Q_KEY.match(key):
+        elif Q_KEY.match(key):
             add(key.lower(), raw, key)
     given = answer.get("answer") or {}
     if isinstance(given, dict):
         for key, raw in given.items():
-            add(key.lower() if _Q_KEY.match(key) else key, raw, key)
+            add(key.lower() if Q_KEY.match(key) else key, raw, key)
     elif isinstance(given, list):
         for item in given:
             if isinstance(item, dict):
@@ -42,12 +42,12 @@ def _json_items(answer: dict[str, Any], keys: dict[int, str]) -> list[tuple]:
                 title = as_text(item.get("title")) or key.lower()
                 raw = next((item[k] for k in ("answer", "text", "value") if k in item), "")
                 add(title, raw, key or title)
-                if key and title != key.lower() and _Q_KEY.match(key):
+                if key and title != key.lower() and Q_KEY.match(key):
                     items[-1] = (title, int(key[1:]), items[-1][2], items[-1][3])
     return items
 
 
-def _json_answers(answers: Iterable[dict[str, Any]], label: str) -> list[Answer]:
+def json_answers(answers: Iterable[dict[str, Any]], label: str) -> list[Answer]:
     result = []
     for index, answer in enumerate(answers, start=1):
         if not isinstance(answer, dict):
