@@ -80,3 +80,31 @@ def test_the_rules_find_what_they_look_for():
     )
     assert [text for _, text in underscore_imports(tree)] == ["from .x import _hidden"]
     assert [text for _, text in chinese_equals(tree)] == ["state != '已完成'"]
+
+
+def _imported(tree: ast.AST):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from ((node, a.name) for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node, node.module
+
+
+def test_the_domain_imports_no_prefect_and_only_the_web_app_imports_a_web_framework():
+    """ARCHITECTURE.md's layers: campaignflow (but its CLI, the composition root) knows nothing of
+    Prefect, flows or tasks; Starlette/uvicorn stay in campaignflow/web/app.py and the CLI."""
+    found = []
+    for path, tree in _modules():
+        rel = path.relative_to(ROOT)
+        if rel.parts[0] != "campaignflow" or rel.parts[1] == "cli":
+            continue
+        for node, module in _imported(tree):
+            top = module.split(".")[0]
+            if top in ("prefect", "flows", "tasks"):
+                found.append(f"{_where(path, node)}: import {module}")
+            if (
+                top in ("starlette", "uvicorn", "fastapi")
+                and rel.as_posix() != "campaignflow/web/app.py"
+            ):
+                found.append(f"{_where(path, node)}: import {module}")
+    assert not found, "\n".join(found)
