@@ -16,6 +16,7 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
     from campaignflow.reports import phase_context, render_template
     from campaignflow.reports.charts import report_charts
     from campaignflow.reports.publish import publish
+    from campaignflow.reports.scope import ReportScope
     from campaignflow.snapshot import take_snapshot
     from campaignflow.spec import load_cached
     from campaignflow.spec.loader import LOAD_STATS
@@ -55,7 +56,7 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
         engine=engine,
         loaded=loaded,
         home=ws.home,
-        scope=f"phase:{phase}",
+        scope=ReportScope.phase(phase),
         as_of=as_of,
         markdown=markdown,
         charts=report_charts(loaded, snap),

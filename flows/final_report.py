@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
+from campaignflow.reports.scope import ReportScope
 from tasks.collect import collect
 from tasks.reports import publish_report, render_final_report, show_overview
 from tasks.runinfo import add_tags
@@ -26,7 +27,7 @@ async def final_report(spec_path: str, as_of: dt.date | None = None) -> dict:
     collect(loaded, "final")
     snap = snapshot(loaded, None, as_of)
     markdown = render_final_report(loaded, snap)
-    published = publish_report(loaded, "final", snap, markdown)
+    published = publish_report(loaded, ReportScope.final(), snap, markdown)
     await show_overview(loaded, snap, published)
     return {
         "campaign": loaded.spec.campaign.id,

@@ -7,6 +7,7 @@ import datetime as dt
 from prefect import flow
 
 from campaignflow.naming import today
+from campaignflow.reports.scope import ReportScope
 from tasks.activities import show_cadence
 from tasks.deadlines import sweep_deadlines
 from tasks.evaluation import show_evaluation
@@ -56,7 +57,7 @@ async def phase(
     show_evaluation(loaded, phase, snap)
     show_cadence(loaded, phase, snap)
     markdown = render_phase_report(loaded, snap)
-    published = publish_report(loaded, f"phase:{phase}", snap, markdown)
+    published = publish_report(loaded, ReportScope.phase(phase), snap, markdown)
     await show_overview(loaded, snap, published)
     branches = None
     if loaded.spec.reports.branches:

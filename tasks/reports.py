@@ -11,6 +11,7 @@ from campaignflow.reports.charts import report_charts
 from campaignflow.reports.layout import for_screen
 from campaignflow.reports.narrative import narrative_items
 from campaignflow.reports.publish import publish
+from campaignflow.reports.scope import ReportScope
 from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
 
@@ -34,7 +35,9 @@ def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
 
 
 @step(name="publish 发布报告", **IO_RETRIES)
-def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown: str) -> Published:
+def publish_report(
+    loaded: LoadedCampaign, scope: ReportScope, snap: Snapshot, markdown: str
+) -> Published:
     """Write .md/.html/.docx (and .pdf) with the snapshot's charts; a markdown artifact with the
     report and links to the files."""
     ws = workspace()
@@ -50,7 +53,7 @@ def publish_report(loaded: LoadedCampaign, scope: str, snap: Snapshot, markdown:
     logger = get_run_logger()
     for fmt, why in published.skipped.items():
         logger.warning("未生成 .%s 文件（%s）：%s", fmt, published.title, why)
-    base = artifact_key(loaded.spec.campaign.id, scope.split(":")[-1])
+    base = artifact_key(loaded.spec.campaign.id, scope.name)
     create_markdown_artifact(
         key=f"{base}-report", markdown=for_screen(published.markdown), description=published.title
     )

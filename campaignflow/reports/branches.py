@@ -31,6 +31,7 @@ from .context import (
     stage_data,
 )
 from .publish import record_reports, report_folder
+from .scope import ReportScope, branch_prefix
 
 BRANCH_KINDS = ("党支部",)
 BRANCH_FORMATS = ("md", "html", "docx")  # a PDF per branch is left to the phase/final reports
@@ -47,7 +48,7 @@ class ChunkResult:
 
 
 def scope(stage: str, unit: str) -> str:
-    return f"branch:{stage}:{unit}"
+    return str(ReportScope.branch(stage, unit))
 
 
 def branch_units(engine: Engine, loaded: LoadedCampaign) -> list[str]:
@@ -182,7 +183,7 @@ def recorded_counts(
     engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date
 ) -> dict[str, int]:
     """Unit key -> how many Markdown report rows the campaign database holds for it (should be 1)."""
-    prefix = scope(stage, "")
+    prefix = branch_prefix(stage)
     with db.read_session(engine) as session:
         campaign_id = _campaign_id(session, loaded)
         rows = session.execute(

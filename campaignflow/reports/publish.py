@@ -25,6 +25,7 @@ from .docx import markdown_to_docx
 from .html import markdown_to_html
 from .layout import lay_out
 from .pdf import INSTALL_HINT, PdfError, docx_to_pdf, find_soffice
+from .scope import ReportScope
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,17 @@ def publish(
     engine: Engine,
     loaded: LoadedCampaign,
     home: Path,
-    scope: str,
+    scope: ReportScope | str,
     as_of: dt.date,
     markdown: str,
     charts: Sequence[Chart] = (),
 ) -> Published:
     """Write every format the campaign asks for, with the `charts` (made from the run's
     snapshot, `charts.report_charts`) the template places; record each file with its checksum."""
+    scope = ReportScope.of(scope)
     folder = report_folder(home, loaded)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{scope.replace(':', '-')}-{as_of.isoformat()}"
+    stem = f"{scope.stem}-{as_of.isoformat()}"
     laid = lay_out(markdown, charts or (), prefix=f"{stem}-")
     markdown, figures = laid.markdown, laid.figures
     title = report_title(markdown)
@@ -101,8 +103,8 @@ def publish(
                     source.unlink(missing_ok=True)
         if "pdf" in skipped:
             log.warning("跳过 PDF（%s）：%s", title, skipped["pdf"])
-    record_reports(engine, loaded, as_of, {scope: files})
-    return Published(scope=scope, title=title, markdown=markdown, files=files, skipped=skipped)
+    record_reports(engine, loaded, as_of, {str(scope): files})
+    return Published(scope=str(scope), title=title, markdown=markdown, files=files, skipped=skipped)
 
 
 def record_reports(
