@@ -23,7 +23,7 @@ $(UV):
 setup: .venv/.synced
 
 demo: setup
-	$(RUN) python -m campaignflow.demo
+	$(RUN) python -m campaignflow.cli.demo
 
 ui: setup  # the Prefect UI of the demo's data folder (its server started if it is not running)
 	CAMPAIGNFLOW_HOME=.campaignflow/demo $(RUN) campaignflow ui

@@ -18,6 +18,13 @@ import chinese_calendar
 from .errors import CampaignflowError
 
 
+def today(timezone: str = "Asia/Shanghai") -> dt.date:
+    """Today's date in `timezone` (a campaign's: `loaded.spec.campaign.timezone`)."""
+    from zoneinfo import ZoneInfo
+
+    return dt.datetime.now(ZoneInfo(timezone)).date()
+
+
 class CalendarNotCovered(CampaignflowError, ValueError):
     """A date falls in a year whose official holiday schedule is unknown."""
 

@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
+from .calendar import today
 from .spec import LoadedCampaign, SpecError, load_cached
-
-
-def today(timezone: str = "Asia/Shanghai") -> dt.date:
-    return dt.datetime.now(ZoneInfo(timezone)).date()
 
 
 def short_title(loaded: LoadedCampaign) -> str:

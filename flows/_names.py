@@ -29,7 +29,7 @@ def branch_run_name() -> str:
 
 def sweep_run_name() -> str:
     """`八破八立 · 期限检查 · 2023-06-28` (every active campaign: `期限检查 · 2023-06-28`)."""
-    from campaignflow.naming import today
+    from campaignflow.calendar import today
 
     p = flow_run.parameters
     if p.get("spec_path"):

@@ -7,7 +7,7 @@ import datetime as dt
 
 from prefect import flow
 
-from campaignflow.naming import today
+from campaignflow.calendar import today
 from tasks._common import same_data_folder, workspace
 from tasks.branches import (
     check_branch_reports,

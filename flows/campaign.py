@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from campaignflow.naming import today
+from campaignflow.calendar import today
 from tasks.runinfo import add_tags
 from tasks.spec import load_campaign
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from campaignflow.naming import today
+from campaignflow.calendar import today
 from campaignflow.notify import RetryPolicy
 from tasks.deadlines import sweep_deadlines
 from tasks.notify import send_reminders

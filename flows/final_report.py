@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from campaignflow.naming import today
+from campaignflow.calendar import today
 from campaignflow.reports.scope import ReportScope
 from tasks.collect import collect
 from tasks.reports import publish_report, render_final_report, show_overview

@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import flow
 
-from campaignflow.naming import today
+from campaignflow.calendar import today
 from campaignflow.reports.scope import ReportScope
 from tasks.activities import show_cadence
 from tasks.deadlines import sweep_deadlines

@@ -1,9 +1,8 @@
-"""Data collection commands: `import` a spreadsheet into a form, `template`, `ledger` (台账)."""
+"""Data collection commands: `import` a spreadsheet into a form, `template`."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from .common import (
     EXIT_FAILURE,
     SpecArg,
     acting_user,
+    db_reason,
     err_console,
     fail,
     form_id_of,
@@ -24,6 +24,7 @@ from .common import (
     load_spec,
     out_console,
     unit_of,
+    xlsx_output,
 )
 from .db import DbOption, open_cli_database
 
@@ -36,23 +37,9 @@ PROGRESS_FROM = 5_000  # rows: a progress bar for files larger than this
 
 
 def register(app: typer.Typer) -> None:
-    """Add `import`, `template` and `ledger` to the app."""
+    """Add `import` and `template` to the app."""
     app.command("import")(guarded(import_command))
     app.command("template")(guarded(template))
-    app.command("ledger")(guarded(ledger))
-
-
-def _output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
-    if output is None:
-        return Path(f"{loaded.spec.campaign.id}-{what}.xlsx")
-    if output.suffix.lower() != ".xlsx":
-        fail(escape(f"输出文件应为 .xlsx：{output}（例如 -o {what}.xlsx）"))
-    return output
-
-
-def _reason(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig or exc).strip().splitlines()[0]
 
 
 def _needs_sync(engine: Engine, loaded: LoadedCampaign, form_id: str) -> bool:
@@ -134,7 +121,7 @@ def importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None, 
     except (FileRefused, SyncError) as exc:
         fail(escape(str(exc)))
     except SQLAlchemyError as exc:
-        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
+        fail(escape(f"写入数据库失败（{shown}）：{db_reason(exc)}"), EXIT_FAILURE)
     except OSError as exc:
         fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
     finally:
@@ -259,7 +246,7 @@ def template(
     from ..collect.template import write_template
 
     loaded = load_spec(spec)
-    output = _output(output, loaded, "模板")
+    output = xlsx_output(output, loaded, "模板")
     form_ids = [form_id_of(loaded, name) for name in forms or []] or None
     if not loaded.spec.forms:
         fail(escape(f"活动 {loaded.spec.campaign.id} 没有表单（forms），无模板可生成"))
@@ -271,78 +258,3 @@ def template(
     out_console().print(
         f"已生成模板 {output}：{len(result.sheets)} 个工作表（{sheets}）", markup=False
     )
-
-
-def ledger(
-    spec: SpecArg,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            help="要生成的 .xlsx 文件（默认 <活动编号>-整改台账.xlsx）",
-            show_default=False,
-        ),
-    ] = None,
-    book: Annotated[
-        bool,
-        typer.Option(
-            "--book", help="按月报格式导出三张表：新增、推进落实、已办结销号（截至 --as-of）"
-        ),
-    ] = False,
-    as_of: Annotated[
-        dt.datetime | None,
-        typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="--book 的截止日期（默认今天）",
-            show_default=False,
-        ),
-    ] = None,
-    db: DbOption = None,
-) -> None:
-    """导出整改台账（.xlsx）：每条整改措施一行，按问题排列。Export the problem/rectification ledger.
-
-    With --book: the monthly three-sheet workbook (新增 this month / 推进落实 / 已办结销号).
-
-    Columns: 序号, 问题来源, 问题表现, 整改措施, 整改时限, 责任领导, 责任部门/责任人, 进展, 状态,
-    销号日期, 佐证材料, 备注 (then 问题编号, 措施编号). A problem's cells are repeated on each
-    of its measures' rows. Data is what the database holds now (import the lists first).
-
-    Example:
-
-        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml -o 整改台账.xlsx
-        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml --book --as-of 2023-06-30
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from ..collect.ledger_sheet import LedgerUnavailable, write_ledger
-
-    loaded = load_spec(spec)
-    output = _output(output, loaded, "整改台账")
-    engine, shown = open_cli_database(db)
-    try:
-        if book:
-            from ..ledger_export import write_ledger_book
-            from ..naming import today
-
-            day = as_of.date() if as_of else today(loaded.spec.campaign.timezone)
-            written = write_ledger_book(engine=engine, loaded=loaded, path=output, as_of=day)
-            counts = "，".join(f"{name} {n} 条" for name, n in written.sheets.items())
-            out_console().print(f"已导出整改台账 {output}（截至 {day}）：{counts}", markup=False)
-            return
-        result = write_ledger(engine=engine, loaded=loaded, path=output)
-    except LedgerUnavailable as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        fail(escape(f"读取数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
-    except OSError as exc:
-        fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
-    out_console().print(
-        f"已导出整改台账 {output}：问题 {result.problems} 个，整改措施 {result.measures} 条",
-        markup=False,
-    )
-    if not result.problems:
-        err_console().print("提示：数据库中还没有问题清单数据，台账为空", markup=False)

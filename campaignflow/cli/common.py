@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import sys
 from collections.abc import Callable
@@ -23,13 +24,17 @@ __all__ = [
     "EXIT_OK",
     "SpecArg",
     "acting_user",
+    "day_or_today",
+    "db_reason",
     "err_console",
     "fail",
     "form_id_of",
     "guarded",
     "load_spec",
     "out_console",
+    "parse_day",
     "unit_of",
+    "xlsx_output",
 ]
 
 SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
@@ -75,6 +80,43 @@ def load_spec(spec: Path) -> LoadedCampaign:
         err.print(exc.render(), markup=False)
         err.print(f"✗ {spec}: {exc.summary}", markup=False)
         raise typer.Exit(EXIT_BAD_INPUT) from None
+
+
+def xlsx_output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
+    """The .xlsx file a command writes: `output`, else `<campaign id>-<what>.xlsx`; exits 2 for
+    another suffix."""
+    from rich.markup import escape
+
+    if output is None:
+        return Path(f"{loaded.spec.campaign.id}-{what}.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        fail(escape(f"输出文件应为 .xlsx：{output}（例如 -o {what}.xlsx）"))
+    return output
+
+
+def parse_day(text: str) -> dt.date:
+    """A date typed as 2023-12-15; exits 2 naming the text otherwise."""
+    from rich.markup import escape
+
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        fail(escape(f"日期无效：{text}（应为 2023-12-15 这样的日期）"))
+
+
+def day_or_today(text: str | None, spec: Path) -> dt.date:
+    """`text` as a date, or today in the campaign's timezone (every command's default)."""
+    if text is not None:
+        return parse_day(text)
+    from ..calendar import today
+
+    return today(load_spec(spec).spec.campaign.timezone)
+
+
+def db_reason(exc: Exception) -> str:
+    """The first line of what the database driver said."""
+    orig = getattr(exc, "orig", None)
+    return str(orig or exc).strip().splitlines()[0]
 
 
 def acting_user() -> str:

@@ -12,6 +12,7 @@ from .common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
     acting_user,
+    db_reason,
     err_console,
     fail,
     guarded,
@@ -98,7 +99,7 @@ def sync(
     except SyncError as exc:
         fail(escape(str(exc)), EXIT_BAD_INPUT)
     except SQLAlchemyError as exc:
-        fail(escape(f"写入数据库失败（{shown}）：{_reason(exc)}"), EXIT_FAILURE)
+        fail(escape(f"写入数据库失败（{shown}）：{db_reason(exc)}"), EXIT_FAILURE)
     finally:
         engine.dispose()
     meta = loaded.spec.campaign
@@ -160,10 +161,5 @@ def _upgrade(engine: Engine, shown: str) -> bool:
     except SchemaError as exc:
         fail(escape(f"{shown}：{exc}"), EXIT_FAILURE)
     except SQLAlchemyError as exc:
-        fail(escape(f"无法连接或升级数据库 {shown}：{_reason(exc)}"), EXIT_FAILURE)
+        fail(escape(f"无法连接或升级数据库 {shown}：{db_reason(exc)}"), EXIT_FAILURE)
     raise AssertionError("unreachable")
-
-
-def _reason(exc: Exception) -> str:
-    orig = getattr(exc, "orig", None)
-    return str(orig or exc).strip().splitlines()[0]

@@ -1,30 +1,41 @@
-"""Ledger and evaluation commands: `close` (销号), `reopen`, `consolidate`, `evaluate`."""
+"""Ledger and evaluation commands: `ledger` (台账 export), `close` (销号), `reopen`, `consolidate`,
+`evaluate`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
-from .common import EXIT_FAILURE, acting_user, fail, guarded, load_spec, out_console
+from .common import (
+    EXIT_FAILURE,
+    SpecArg,
+    acting_user,
+    day_or_today,
+    db_reason,
+    err_console,
+    fail,
+    guarded,
+    load_spec,
+    out_console,
+    parse_day,
+    xlsx_output,
+)
 from .db import DbOption, open_cli_database
-
-if TYPE_CHECKING:
-    pass
 
 
 def register(app: typer.Typer) -> None:
-    """Add `close`, `reopen`, `consolidate` and `evaluate` to the app."""
+    """Add `ledger`, `close`, `reopen`, `consolidate` and `evaluate` to the app."""
+    app.command("ledger")(guarded(ledger))
     app.command("close")(guarded(close))
     app.command("reopen")(guarded(reopen))
     app.command("consolidate")(guarded(consolidate))
     app.command("evaluate")(guarded(evaluate))
 
 
-SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
 CodeArg = Annotated[str, typer.Argument(help="措施编号，如 TZ-01", show_default=False)]
 OnOption = Annotated[
     str | None, typer.Option("--on", help="日期，如 2023-12-15（默认今天）", show_default=False)
@@ -33,16 +44,6 @@ FormOption = Annotated[
     str | None,
     typer.Option("--form", help="整改清单表单编号（多个整改清单有同一编号时）", show_default=False),
 ]
-
-
-def _date(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
-    try:
-        return dt.date.fromisoformat(text.strip())
-    except ValueError:
-        fail(escape(f"日期无效：{text}（应为 2023-12-15 这样的日期）"))
-        raise AssertionError("unreachable") from None
 
 
 def _run(spec: Path, db: str | None, action) -> object:
@@ -91,7 +92,7 @@ def close(
     """
     from ..ledger import close_measure, evidence_text
 
-    day = _date(on)
+    day = day_or_today(on, spec)
 
     def action(engine, loaded):
         text = evidence_text(evidence, file)
@@ -119,7 +120,7 @@ def reopen(
     """
     from ..ledger import reopen_measure
 
-    day = _date(on)
+    day = day_or_today(on, spec)
     _run(
         spec,
         db,
@@ -155,7 +156,7 @@ def consolidate(
     """
     from ..ledger import consolidate_due, consolidate_measure
 
-    day = _date(on)
+    day = day_or_today(on, spec)
     if code:
         _run(
             spec,
@@ -200,7 +201,7 @@ def evaluate(
     """
     from ..evaluation import evaluate_all, evaluate_round
 
-    day = _date(on) if on else None
+    day = parse_day(on) if on else None
 
     def action(engine, loaded):
         if round_ is None:
@@ -234,3 +235,78 @@ def _show(results) -> None:
             console.print(f"分类：{summary}", markup=False)
         for note in result.notes:
             console.print(f"说明：{note}", markup=False)
+
+
+def ledger(
+    spec: SpecArg,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            help="要生成的 .xlsx 文件（默认 <活动编号>-整改台账.xlsx）",
+            show_default=False,
+        ),
+    ] = None,
+    book: Annotated[
+        bool,
+        typer.Option(
+            "--book", help="按月报格式导出三张表：新增、推进落实、已办结销号（截至 --as-of）"
+        ),
+    ] = False,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="--book 的截止日期（默认今天）",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """导出整改台账（.xlsx）：每条整改措施一行，按问题排列。Export the problem/rectification ledger.
+
+    With --book: the monthly three-sheet workbook (新增 this month / 推进落实 / 已办结销号).
+
+    Columns: 序号, 问题来源, 问题表现, 整改措施, 整改时限, 责任领导, 责任部门/责任人, 进展, 状态,
+    销号日期, 佐证材料, 备注 (then 问题编号, 措施编号). A problem's cells are repeated on each
+    of its measures' rows. Data is what the database holds now (import the lists first).
+
+    Example:
+
+        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml -o 整改台账.xlsx
+        campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml --book --as-of 2023-06-30
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from ..ledger.sheet import LedgerUnavailable, write_ledger
+
+    loaded = load_spec(spec)
+    output = xlsx_output(output, loaded, "整改台账")
+    engine, shown = open_cli_database(db)
+    try:
+        if book:
+            from ..calendar import today
+            from ..ledger.export import write_ledger_book
+
+            day = as_of.date() if as_of else today(loaded.spec.campaign.timezone)
+            written = write_ledger_book(engine=engine, loaded=loaded, path=output, as_of=day)
+            counts = "，".join(f"{name} {n} 条" for name, n in written.sheets.items())
+            out_console().print(f"已导出整改台账 {output}（截至 {day}）：{counts}", markup=False)
+            return
+        result = write_ledger(engine=engine, loaded=loaded, path=output)
+    except LedgerUnavailable as exc:
+        fail(escape(str(exc)))
+    except SQLAlchemyError as exc:
+        fail(escape(f"读取数据库失败（{shown}）：{db_reason(exc)}"), EXIT_FAILURE)
+    except OSError as exc:
+        fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
+    finally:
+        engine.dispose()
+    out_console().print(
+        f"已导出整改台账 {output}：问题 {result.problems} 个，整改措施 {result.measures} 条",
+        markup=False,
+    )
+    if not result.problems:
+        err_console().print("提示：数据库中还没有问题清单数据，台账为空", markup=False)

@@ -3,7 +3,6 @@ collection by phone (campaignflow/web)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +11,17 @@ import typer
 from rich.markup import escape
 
 from ..web import URL_ENV
-from .common import SpecArg, acting_user, fail, form_id_of, guarded, load_spec, out_console, unit_of
+from .common import (
+    SpecArg,
+    acting_user,
+    fail,
+    form_id_of,
+    guarded,
+    load_spec,
+    out_console,
+    parse_day,
+    unit_of,
+)
 from .db import DbOption, open_cli_database
 
 if TYPE_CHECKING:
@@ -105,7 +114,7 @@ def web(
     for spec in specs:
         campaign = load_spec(spec)
         loaded[campaign.spec.campaign.id] = campaign
-    fixed = _date(today) if today else None
+    fixed = parse_day(today) if today else None
     engine, shown = open_cli_database(db)
     for campaign in loaded.values():
         _synced(engine, campaign)
@@ -127,13 +136,6 @@ def web(
         )  # fmt: skip
     finally:
         engine.dispose()
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        fail(escape(f"日期应写成 2023-10-20，而不是“{text}”"))
 
 
 def qr(

@@ -21,7 +21,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import db
-from ..naming import today
+from ..calendar import today
 from ..spec import LoadedCampaign
 from ..spec.kinds import REPLIED, SATISFACTION
 from . import ballots, links, public

@@ -23,10 +23,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 
 from .. import db
+from ..calendar import today
 from ..collect.rows import ParsedRow
 from ..collect.store import SubmissionWriter
 from ..errors import CampaignflowError
-from ..naming import today
 from ..spec import LoadedCampaign
 from ..spec.models import Person
 from .secret import keyed

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from .. import db
+from ..calendar import today
 from ..collect.rows import ParsedRow
 from ..collect.store import SubmissionWriter
-from ..naming import today
 from ..spec import LoadedCampaign
 from ..spec.kinds import RECEIVED, builtin_fields
 from .ballots import ALPHABET

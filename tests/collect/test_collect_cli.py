@@ -11,7 +11,7 @@ from collect_support import PROBLEM_HEADER, csv_rows, problem, row_counts, write
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from campaignflow.cli import collect
+from campaignflow.cli import collect, ledger
 from campaignflow.collect import importer
 from campaignflow.db import make_engine
 from campaignflow.settings import sqlite_url
@@ -24,6 +24,7 @@ SPEC = str(BAPO / "campaign.yaml")
 def make_app() -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
     collect.register(app)
+    ledger.register(app)  # `ledger` (台账) lives with the ledger commands
     return app
 
 

@@ -10,9 +10,9 @@ from collect_support import row_counts, submissions
 from openpyxl import load_workbook
 
 from campaignflow.collect import import_file
-from campaignflow.collect.ledger_sheet import COLUMNS, write_ledger
 from campaignflow.collect.template import LISTS_SHEET, text_width, write_template
 from campaignflow.errors import NotSynced
+from campaignflow.ledger.sheet import COLUMNS, write_ledger
 from campaignflow.spec import effective_fields
 
 

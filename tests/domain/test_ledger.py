@@ -24,7 +24,7 @@ from campaignflow.ledger import (
     reopen_measure,
     start_measure,
 )
-from campaignflow.ledger_export import write_ledger_book
+from campaignflow.ledger.export import write_ledger_book
 
 D = dt.date(2024, 1, 10)
 

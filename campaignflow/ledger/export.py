@@ -1,6 +1,6 @@
 """The three-sheet 整改台账 workbook: 新增 / 推进落实 / 已办结销号.
 
-The same columns as `collect.ledger_sheet` (one row per rectification measure, the problem's
+The same columns as `ledger.sheet` (one row per rectification measure, the problem's
 cells repeated), over every problem form of the campaign, split into:
 
 - **新增**: problems found in [since, as_of] (default: the month of `as_of`), with all their measures;
@@ -19,10 +19,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine, select
 
-from . import db
-from .collect.ledger_sheet import COLUMNS, WIDE, LedgerUnavailable, ledger_rows, problem_forms
-from .ledger import CLOSED_STATES
-from .spec import LoadedCampaign
+from .. import db
+from ..spec import LoadedCampaign
+from .sheet import COLUMNS, WIDE, LedgerUnavailable, ledger_rows, problem_forms
+from .states import CLOSED_STATES
 
 SHEETS = ("新增", "推进落实", "已办结销号")
 STATE_COL, PROBLEM_COL = COLUMNS.index("状态"), COLUMNS.index("问题编号")
@@ -85,8 +85,8 @@ def write_ledger_book(
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from .collect.template import DATE_FORMAT
-    from .spec.tables import column_letter
+    from ..collect.template import DATE_FORMAT
+    from ..spec.tables import column_letter
 
     since = since or as_of.replace(day=1)
     sheets = ledger_book_rows(engine=engine, loaded=loaded, as_of=as_of, since=since)

@@ -3,7 +3,7 @@
 Every shipped campaign is validated and summarised; then each is run as Prefect flows (a private
 Prefect server, SQLite, all state in `<data folder>/demo`): its sample data dropped into the
 inbox, every phase run gate by gate as of the campaign's last day, reports written.
-Run with `python -m campaignflow.demo`; the demo folder is rebuilt each time (reproducible).
+Run with `python -m campaignflow.cli.demo`; the demo folder is rebuilt each time (reproducible).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ CAMPAIGNS = (
 
 
 def _prepare(home: Path) -> None:
-    from .cli.local_server import stop_server
+    from .local_server import stop_server
 
     if home.exists():
         stop_server(home)  # the last demo's server belongs to the folder about to go
@@ -37,7 +37,7 @@ def _prepare(home: Path) -> None:
 
 
 def _fill_inbox(loaded, home: Path) -> int:
-    from .collect.inbox import inbox_folder
+    from ..collect.inbox import inbox_folder
 
     inbox = inbox_folder(home, loaded)
     inbox.mkdir(parents=True, exist_ok=True)
@@ -64,10 +64,10 @@ def _show_reminders(say, run_flow, campaign, as_of) -> None:
 
 
 def main() -> int:
-    from .settings import load_settings
-    from .spec import SpecError, load
-    from .spec.shipped import shipped_campaigns
-    from .summary import describe
+    from ..settings import load_settings
+    from ..spec import SpecError, load
+    from ..spec.shipped import shipped_campaigns
+    from ..summary import describe
 
     console = Console(highlight=False, soft_wrap=True)
     say = lambda text: console.print(text, markup=False)  # noqa: E731
@@ -83,8 +83,8 @@ def main() -> int:
     home = load_settings().home / "demo"
     _prepare(home)
     say(f"\n演示数据文件夹：{home}（每次运行重建）")
-    from .cli.prefect_env import prefect_session, run_flow
-    from .cli.run import gate_text
+    from .prefect_env import prefect_session, run_flow
+    from .run import gate_text
 
     started = time.monotonic()
     say("启动本数据文件夹的 Prefect 服务器（首次约 15–30 秒）……")

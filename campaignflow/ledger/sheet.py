@@ -17,10 +17,10 @@ from sqlalchemy import Engine, select
 
 from .. import db
 from ..asof import state_as_of
+from ..collect.template import DATE_FORMAT, HEADER_FILL, text_width
 from ..errors import CampaignflowError
 from ..spec import LoadedCampaign
 from ..spec.tables import column_letter
-from .template import DATE_FORMAT, HEADER_FILL, text_width
 
 COLUMNS = (
     "序号",
