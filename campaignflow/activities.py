@@ -182,7 +182,7 @@ def _periods(kind: str, start: dt.date, end: dt.date) -> list[tuple[str, dt.date
 
 
 def campaign_start(loaded: LoadedCampaign) -> dt.date | None:
-    windows = [s.window[0] for s in loaded.spec.stages if getattr(s, "window", None)]
+    windows = [s.window[0] for s in loaded.spec.stages if s.window]
     return min(windows) if windows else None
 
 

@@ -31,7 +31,7 @@ class PhaseSignOff(RunInput):
 async def ask_sign_off(loaded: LoadedCampaign, stage: str, as_of: dt.date, timeout: int) -> bool:
     """Pause for the stage's exit sign-off unless it is already recorded; True when signed."""
     phase = next(s for s in loaded.spec.stages if s.id == stage)
-    role = phase.exit.sign_off if getattr(phase, "exit", None) else None
+    role = phase.exit.sign_off if phase.exit else None
     engine = workspace().engine
     if role is None or signed_off(engine=engine, loaded=loaded, stage=stage, as_of=as_of):
         return True

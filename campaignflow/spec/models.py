@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     ConfigDict,
@@ -125,9 +125,15 @@ class Gate(Strict):
     metrics: dict[str, int] = {}  # metric id -> minimum value
 
 
-class Phase(Strict):
+class Stage(Strict):
+    """What phases and tracks share (the code's one word for both): an id, a name, and — as
+    `Phase` fields or `Track` class attributes — window, grace, entry and exit gates."""
+
     id: Id
     name: str = Field(min_length=1)
+
+
+class Phase(Stage):
     window: tuple[dt.date, dt.date]
     # working days after the window in which its measures may still fall due (a 总结 due a
     # few days after the phase, as real plans have): the window itself, and progress, unchanged
@@ -137,12 +143,13 @@ class Phase(Strict):
     description: str | None = None
 
 
-class Track(Strict):
-    id: Id
-    name: str = Field(min_length=1)
+class Track(Stage):
     window: tuple[dt.date, dt.date] | None = None
     grace: int = Field(default=0, ge=0, le=60)  # as for a phase
     description: str | None = None
+    # a track runs in parallel with the others: no gate in or out
+    entry: ClassVar[Gate | None] = None
+    exit: ClassVar[Gate | None] = None
 
 
 # ---------------------------------------------------------------- measures
@@ -387,5 +394,5 @@ class Campaign(Strict):
         return self.phases is not None
 
     @property
-    def stages(self) -> list[Phase] | list[Track]:
+    def stages(self) -> list[Stage]:
         return self.phases if self.phases is not None else (self.tracks or [])

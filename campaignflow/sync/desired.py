@@ -69,8 +69,8 @@ def desired_state(loaded: CampaignSource) -> Desired:
                 "sort_order": i,
                 "starts_on": s.window[0] if s.window else None,
                 "ends_on": s.window[1] if s.window else None,
-                "entry": _dump(getattr(s, "entry", None)),
-                "exit": _dump(getattr(s, "exit", None)),
+                "entry": _dump(s.entry),
+                "exit": _dump(s.exit),
                 "description": s.description,
             }
         )
