@@ -35,6 +35,20 @@ def _f(
     return FormField(type=type_, label=label, required=required, choices=choices)
 
 
+DEFAULT_GRADES = ["优秀", "称职", "基本称职", "不称职", "不了解"]
+
+
+def ballot_grades(form: Form) -> list[str]:
+    """The grades a ballot form offers: its evaluation's, else the default five."""
+    return list(form.evaluation.grades) if form.evaluation else list(DEFAULT_GRADES)
+
+
+def ballot_indicators(form: Form) -> list:
+    """The indicators (表现) of a ballot form, in declared order."""
+    ev = form.evaluation
+    return [i for c in (ev.categories if ev else []) for i in c.indicators]
+
+
 def builtin_fields(form: Form) -> dict[str, FormField]:
     """The fields a form of this kind always has (before the campaign's own declarations)."""
     if form.kind == "activity":
@@ -78,7 +92,7 @@ def builtin_fields(form: Form) -> dict[str, FormField]:
         }
     if form.kind == "ballot":
         ev = form.evaluation
-        grades = list(ev.grades) if ev else ["优秀", "称职", "基本称职", "不称职", "不了解"]
+        grades = ballot_grades(form)
         groups = list(ev.rater_groups) if ev and ev.rater_groups else None
         fields = {
             "round": _f("text", "测评轮次", True),
@@ -88,9 +102,8 @@ def builtin_fields(form: Form) -> dict[str, FormField]:
             else _f("text", "测评人类别"),
             "grade": _f("choice", "总体评价", True, grades),
         }
-        for cat in ev.categories if ev else []:
-            for ind in cat.indicators:
-                fields[ind.id] = _f("bool", ind.title)
+        for ind in ballot_indicators(form):
+            fields[ind.id] = _f("bool", ind.title)
         return fields
     if form.kind == "feedback":
         return {

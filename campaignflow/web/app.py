@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from .. import db
 from ..calendar import today
 from ..spec import LoadedCampaign
-from ..spec.kinds import REPLIED, SATISFACTION
+from ..spec.kinds import REPLIED, SATISFACTION, ballot_grades, ballot_indicators
 from . import ballots, links, public
 from .fields import shown_row, web_fields
 from .filing import MAX_ROWS, RowsRefused, as_posted, current_rows, file_rows, read_posted
@@ -233,12 +233,11 @@ class _Pages:
                 str(exc),
                 409 if exc.reason is ballots.CodeRefused.USED else 410,
             )
-        ev = form.evaluation
         paper = {
             "code": ballots.normalise(code), "round_key": opened.round_key, "group": opened.rater_group,
             "subjects": ballots.subjects(loaded),
-            "grades": list(ev.grades) if ev else ["优秀", "称职", "基本称职", "不称职", "不了解"],
-            "indicators": [i for c in (ev.categories if ev else []) for i in c.indicators],
+            "grades": ballot_grades(form),
+            "indicators": ballot_indicators(form),
             "posted": dict(data) if data else {}, "problems": {}, "message": None,
         }  # fmt: skip
         if request.method == "GET" or data.get("action") != "cast":

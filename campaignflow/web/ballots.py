@@ -28,6 +28,7 @@ from ..collect.rows import ParsedRow
 from ..collect.store import SubmissionWriter
 from ..errors import CampaignflowError
 from ..spec import LoadedCampaign
+from ..spec.kinds import ballot_grades, ballot_indicators
 from ..spec.models import Person
 from .secret import keyed
 
@@ -165,9 +166,8 @@ def _refuse(row) -> None:
 def read_paper(loaded: LoadedCampaign, form_id: str, posted: dict[str, str]):
     """(marks in the subjects' order, {subject id: message}) of a posted paper."""
     form = loaded.spec.forms[form_id]
-    ev = form.evaluation
-    grades = list(ev.grades) if ev else ["优秀", "称职", "基本称职", "不称职", "不了解"]
-    indicators = [i.id for c in (ev.categories if ev else []) for i in c.indicators]
+    grades = ballot_grades(form)
+    indicators = [i.id for i in ballot_indicators(form)]
     marks, problems = [], {}
     for person in subjects(loaded):
         grade = (posted.get(f"g.{person.id}") or "").strip()
