@@ -38,7 +38,7 @@ def unfiled(
     for m in loaded.spec.measures:
         if not m.form or loaded.spec.forms[m.form].kind in ("ballot", "feedback"):
             continue
-        if stage is not None and stage not in (m.phase, m.track):
+        if stage is not None and stage != m.stage:
             continue
         units = {u.id for u in loaded.owner_units(m)}
         owners.setdefault(m.form, set()).update(units)

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from prefect import get_run_logger
+
+from campaignflow.errors import CampaignflowError
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
+
+# what a chunk flow's decorator takes so that the run that fanned it out can read its result
+CHUNK_RESULTS = {"persist_result": True, "result_serializer": "json"}
 
 
 async def deployed(name: str, stale_after: float = 120.0) -> bool:
@@ -41,12 +50,31 @@ async def deployed(name: str, stale_after: float = 120.0) -> bool:
     return bool(alive)
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One finished chunk run: where it ran, how long it took, and what its flow returned."""
+
+    run: FlowRun
+    result: Any
+
+    @property
+    def worker(self) -> str:
+        """The worker that ran it (Prefect labels each run it submits)."""
+        return (self.run.labels or {}).get("prefect.worker.name", "（未知）")
+
+    @property
+    def seconds(self) -> float | None:
+        total = self.run.total_run_time
+        return round(total.total_seconds(), 1) if total else None
+
+
 async def run_chunks(
     deployment: str, what: str, parameters: list[dict[str, Any]], timeout: int, prefix: str = ""
-) -> list:
+) -> list[Chunk]:
     """One run of `deployment` per parameter set, all at once (workers take them as they have
-    room), named `<this run> · <prefix>第 i/n 块`; the finished flow runs in order. Raises
-    naming every chunk that did not complete."""
+    room), named `<this run> · <prefix>第 i/n 块`; the finished chunks in order, each with the
+    value its flow returned (chunk flows persist their results as JSON, see `CHUNK_RESULTS`).
+    Raises naming every chunk that did not complete."""
     from prefect.deployments import arun_deployment
     from prefect.runtime import flow_run
 
@@ -76,13 +104,17 @@ async def run_chunks(
             + f"。超过 {timeout} 秒仍在排队时，请检查工作池是否有 worker 在运行"
             "（prefect worker start --pool campaignflow）"
         )
-    return runs
+    return [Chunk(run, await _result(run, what)) for run in runs]
 
 
-def worker_of(run) -> str:
-    """The worker that ran a flow run (Prefect labels each run it submits)."""
-    return (run.labels or {}).get("prefect.worker.name", "（未知）")
+async def _result(run: FlowRun, what: str) -> Any:
+    """What a completed chunk run returned, read from the result storage it persisted to."""
+    from prefect.exceptions import MissingResult
 
-
-def seconds(run) -> float | None:
-    return round(run.total_run_time.total_seconds(), 1) if run.total_run_time else None
+    try:
+        return await run.state.aresult(raise_on_failure=True)
+    except (OSError, ValueError, MissingResult) as exc:
+        raise CampaignflowError(
+            f"{what}：读不到第 {run.name} 块的结果（{exc}）：各 worker 须把结果写在数据文件夹里"
+            "（PREFECT_RESULTS_LOCAL_STORAGE_PATH=$CAMPAIGNFLOW_HOME/prefect/results，见 deployments/README.md）"
+        ) from None

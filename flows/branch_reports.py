@@ -4,10 +4,12 @@ is deployed, else in a pool of processes on this machine."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 
 from prefect import flow
 
 from campaignflow.calendar import today
+from campaignflow.reports.branches import ChunkResult
 from tasks._common import same_data_folder, workspace
 from tasks.branches import (
     check_branch_reports,
@@ -17,23 +19,23 @@ from tasks.branches import (
 )
 from tasks.spec import load_campaign
 
-from ._fanout import deployed, run_chunks, seconds, worker_of
+from ._fanout import CHUNK_RESULTS, deployed, run_chunks
 from ._names import branch_run_name
 
 CHUNK_FLOW = "branch-report-chunk"
 CHUNK_DEPLOYMENT = f"{CHUNK_FLOW}/{CHUNK_FLOW}"
+HERE = "本机进程池"  # where chunks ran when no worker took them
 
 
-@flow(name=CHUNK_FLOW, persist_result=False)
+@flow(name=CHUNK_FLOW, **CHUNK_RESULTS)
 async def branch_report_chunk(
     spec_path: str, phase: str, as_of: dt.date, units: list[str], data_folder: str | None = None
 ) -> dict:
     """Write the reports of the branches in `units` (one chunk; run by a worker of the same
-    `data_folder`)."""
+    `data_folder`): what it wrote, for the run that fanned the chunk out."""
     same_data_folder(data_folder)
     loaded = load_campaign(spec_path)
-    result = write_branch_chunk(loaded, phase, as_of, units)
-    return {"units": len(result.units), "files": result.files, "seconds": result.seconds}
+    return asdict(write_branch_chunk(loaded, phase, as_of, units))
 
 
 @flow(name="branch-reports", flow_run_name=branch_run_name, persist_result=False)
@@ -67,27 +69,18 @@ async def branch_reports(
             }  # fmt: skip
             for units in chunks
         ]
-        runs = await run_chunks(CHUNK_DEPLOYMENT, "支部报告", params, chunk_timeout)
-        ran = [
-            {
-                "块": i + 1,
-                "支部": len(chunks[i]),
-                "运行于": worker_of(r),
-                "流程运行": r.name,
-                "秒": seconds(r),
-            }
-            for i, r in enumerate(runs)
-        ]
+        done = await run_chunks(CHUNK_DEPLOYMENT, "支部报告", params, chunk_timeout)
+        results = [(ChunkResult(**c.result), c.worker) for c in done]
     else:
-        results = write_chunks_here(spec_path, phase, as_of, chunks)
-        ran = [
-            {
-                "块": i + 1,
-                "支部": len(r.units),
-                "文件": r.files,
-                "运行于": "本机进程池",
-                "秒": r.seconds,
-            }
-            for i, r in enumerate(results)
-        ]
+        results = [(r, HERE) for r in write_chunks_here(spec_path, phase, as_of, chunks)]
+    ran = [
+        {
+            "块": i + 1,
+            "支部": len(r.units),
+            "文件": r.files,
+            "运行于": where,
+            "秒": round(r.seconds, 1),
+        }
+        for i, (r, where) in enumerate(results)
+    ]
     return check_branch_reports(loaded, phase, as_of, chunks, ran)

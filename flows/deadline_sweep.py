@@ -8,7 +8,7 @@ from prefect import flow
 
 from campaignflow.calendar import today
 from campaignflow.notify import RetryPolicy
-from tasks.deadlines import sweep_deadlines
+from tasks.deadlines import plan_digests, sweep_deadlines
 from tasks.notify import send_reminders
 from tasks.progress import progress_now
 from tasks.spec import active_campaigns, load_campaign, sync_spec
@@ -48,7 +48,8 @@ async def deadline_sweep(
         retry = RetryPolicy(
             attempts=retry_attempts, delay=retry_delay_seconds, timeout=answer_timeout_seconds
         )
-        deliveries = send_reminders(loaded, progress, as_of, now, retry)
+        digests = plan_digests(loaded, progress, as_of)
+        deliveries = send_reminders(loaded, digests, as_of, now, retry)
         results.append(
             {
                 "campaign": loaded.spec.campaign.id,

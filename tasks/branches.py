@@ -12,7 +12,7 @@ from campaignflow.reports.branches import (
     ChunkResult,
     branch_folder,
     branch_units,
-    recorded_counts,
+    completeness,
     write_branch_reports,
 )
 from campaignflow.spec import LoadedCampaign
@@ -92,26 +92,20 @@ def check_branch_reports(
     """Every branch has exactly one report: fail the run naming the missing or repeated ones.
     `ran`: per chunk, where it ran and how long it took (shown as a table artifact)."""
     ws = workspace()
-    counts = recorded_counts(ws.engine, loaded, stage, as_of)
-    wanted = [u for chunk in chunks for u in chunk]
-    missing = [u for u in wanted if counts.get(u, 0) == 0]
-    repeated = [u for u, n in counts.items() if n > 1]
+    found = completeness(ws.engine, loaded, stage, as_of, [u for chunk in chunks for u in chunk])
     key = artifact_key(loaded.spec.campaign.id, stage, "branches")
     table_artifact(
-        key=key, table=ran, description=f"各支部报告：{len(wanted)} 个支部，{len(chunks)} 块"
+        key=key, table=ran, description=f"各支部报告：{len(found.wanted)} 个支部，{len(chunks)} 块"
     )
     folder = branch_folder(ws.home, loaded, stage, as_of)
     create_markdown_artifact(
         key=f"{key}-summary",
         markdown=(
-            f"**各支部报告**：{len(wanted) - len(missing)}/{len(wanted)} 个支部已生成，"
+            f"**各支部报告**：{found.written}/{len(found.wanted)} 个支部已生成，"
             f"{len(chunks)} 块，在 {len({r['运行于'] for r in ran})} 处运行。\n\n文件夹：`{folder}`"
         ),
         description="各支部报告",
     )
-    if missing or repeated:
-        raise RuntimeError(
-            f"支部报告不完整：缺少 {len(missing)} 个（{'、'.join(missing[:10])}）"
-            f"，重复 {len(repeated)} 个（{'、'.join(repeated[:10])}）"
-        )
-    return {"branches": len(wanted), "chunks": len(chunks), "folder": str(folder)}
+    if not found.complete:
+        raise RuntimeError(found.problem())
+    return {"branches": len(found.wanted), "chunks": len(chunks), "folder": str(folder)}

@@ -61,22 +61,11 @@ def plan_inbox(loaded: LoadedCampaign) -> list[list[str]]:
 
 
 @step(name="inbox-chunk 导入一批文件", **IO_RETRIES)
-def import_inbox_files(
-    loaded: LoadedCampaign, stage: str, names: list[str], artifact: bool = True
-) -> InboxReport:
-    """Import the named inbox files; with `artifact`, their results as a table artifact (the
-    run that fanned this chunk out reads it back)."""
+def import_inbox_files(loaded: LoadedCampaign, names: list[str]) -> InboxReport:
+    """Import the named inbox files (one chunk of a wave), each file's outcome in the log."""
     ws = workspace()
     report = collect_files(engine=ws.engine, loaded=loaded, home=ws.home, names=names)
     _log(report)
-    if artifact and report.files:
-        from prefect.artifacts import create_table_artifact
-
-        create_table_artifact(
-            key=chunk_artifact_key(loaded, stage),
-            table=inbox_rows(report.files),
-            description=f"本批导入 {len(report.files)} 个文件",
-        )
     return report
 
 
@@ -91,17 +80,8 @@ def show_inbox(loaded: LoadedCampaign, stage: str, report: InboxReport) -> None:
         )
 
 
-def chunk_artifact_key(loaded: LoadedCampaign, stage: str) -> str:
-    return artifact_key(loaded.spec.campaign.id, stage, "inbox-chunk")
-
-
 def inbox_rows(files: list[InboxFile]) -> list[dict]:
     return [{title: getattr(f, attr) for title, attr in COLUMNS.items()} for f in files]
-
-
-def inbox_files(rows: list[dict]) -> list[InboxFile]:
-    """The rows of an inbox table artifact, back as InboxFile."""
-    return [InboxFile(**{attr: row[title] for title, attr in COLUMNS.items()}) for row in rows]
 
 
 def empty_report(loaded: LoadedCampaign) -> InboxReport:

@@ -1,4 +1,4 @@
-"""The deadline sweep of one stage: overdue and due-soon items, reminder digests."""
+"""The deadline sweep: each stage's overdue items and unfiled forms; the reminder digests."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from prefect import get_run_logger
 
-from campaignflow.deadlines import Digest, plan_reminders
+from campaignflow.deadlines import Digest, merge_progress, plan_reminders
 from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 from campaignflow.unfiled import unfiled
@@ -17,8 +17,8 @@ LOGGED_DIGESTS = 20  # per-unit lines logged; the overdue table and the digests 
 
 
 @step(name="deadlines 期限检查")
-def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> list[Digest]:
-    """Overdue measures as a table artifact; one reminder digest per recipient unit."""
+def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) -> None:
+    """The stage's overdue measures and the forms its owners have not filed, as table artifacts."""
     key = artifact_key(loaded.spec.campaign.id, progress.stage or "all", "overdue")
     overdue = progress.overdue
     table_artifact(
@@ -36,7 +36,20 @@ def sweep_deadlines(loaded: LoadedCampaign, progress: Progress, as_of: dt.date) 
         description=f"截至 {as_of} 逾期未完成的措施：{len(overdue)} 项",
     )
     _unfiled_artifact(loaded, progress.stage, as_of)
-    digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
+
+
+@step(name="reminders 列出提醒")
+def plan_digests(loaded: LoadedCampaign, progress: list[Progress], as_of: dt.date) -> list[Digest]:
+    """One reminder digest per recipient unit over the active stages, each owner's reminders
+    with its web form link (when the web address is configured)."""
+    from campaignflow.web.links import reminder_links
+
+    digests = plan_reminders(
+        loaded=loaded,
+        progress=merge_progress(progress),
+        as_of=as_of,
+        link=reminder_links(workspace().engine, loaded),
+    )
     logger = get_run_logger()
     if digests:
         logger.info("提醒：%d 个单位，共 %d 项", len(digests), sum(len(d.items) for d in digests))

@@ -7,12 +7,11 @@ from functools import cache
 
 from prefect import get_run_logger
 
-from campaignflow.deadlines import merge_progress, plan_reminders
+from campaignflow.deadlines import Digest
 from campaignflow.notify import Delivery, RetryPolicy, chain, deliver, env_resolver
 from campaignflow.notify.channels import DEFAULT_RETRY
 from campaignflow.notify.outbox import NOT_CONFIGURED, UNCONFIRMED
 from campaignflow.notify.secrets import block_name
-from campaignflow.progress import Progress
 from campaignflow.spec import LoadedCampaign
 
 from ._common import artifact_key, step, table_artifact, workspace
@@ -38,24 +37,15 @@ def secret_resolver():
 @step(name="notify 发送提醒")
 def send_reminders(
     loaded: LoadedCampaign,
-    progress: list[Progress],
+    digests: list[Digest],
     as_of: dt.date,
     now: dt.datetime,
     retry: RetryPolicy = DEFAULT_RETRY,
 ) -> list[Delivery]:
-    """One digest per recipient for the campaign's active stages; sent, queued (quiet hours) or
-    listed as not sent, never twice; a table artifact shows each digest's fate."""
-    from campaignflow.web.links import reminder_links
-
-    engine = workspace().engine
-    digests = plan_reminders(
-        loaded=loaded,
-        progress=merge_progress(progress),
-        as_of=as_of,
-        link=reminder_links(engine, loaded),
-    )
+    """Each digest sent, queued (quiet hours) or listed as not sent, never twice; a table
+    artifact shows each digest's fate."""
     deliveries = deliver(
-        engine=engine,
+        engine=workspace().engine,
         loaded=loaded,
         digests=digests,
         as_of=as_of,

@@ -6,11 +6,12 @@ from prefect import get_run_logger
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 
 from campaignflow.links import report_link
-from campaignflow.reports import Published, final_context, phase_context, render_template
+from campaignflow.reports import Published, final_context, phase_context
 from campaignflow.reports.charts import report_charts
 from campaignflow.reports.layout import for_screen
 from campaignflow.reports.narrative import narrative_items
 from campaignflow.reports.publish import publish
+from campaignflow.reports.render import render_report
 from campaignflow.reports.scope import ReportScope
 from campaignflow.snapshot import Snapshot
 from campaignflow.spec import LoadedCampaign
@@ -22,16 +23,14 @@ from ._common import IO_RETRIES, artifact_key, step, workspace
 def render_phase_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     """The phase report as Markdown (the campaign's template, or the built-in one)."""
     context = phase_context(loaded=loaded, snapshot=snap)
-    reports = loaded.spec.reports
-    template = reports.phases.get(snap.stage) or reports.phase
-    return render_template(loaded.file(template), "phase.md.j2", context)
+    return render_report(loaded, ReportScope.phase(snap.stage), context)
 
 
 @step(name="render 生成总结报告")
 def render_final_report(loaded: LoadedCampaign, snap: Snapshot) -> str:
     narrative = narrative_items(engine=workspace().engine, loaded=loaded, as_of=snap.as_of)
     context = final_context(loaded=loaded, snapshot=snap, narrative=narrative)
-    return render_template(loaded.file(loaded.spec.reports.final), "final.md.j2", context)
+    return render_report(loaded, ReportScope.final(), context)
 
 
 @step(name="publish 发布报告", **IO_RETRIES)

@@ -30,55 +30,32 @@ class PhaseSignOff(RunInput):
 
 async def ask_sign_off(loaded: LoadedCampaign, stage: str, as_of: dt.date, timeout: int) -> bool:
     """Pause for the stage's exit sign-off unless it is already recorded; True when signed."""
-    phase = next(s for s in loaded.spec.stages if s.id == stage)
-    role = phase.exit.sign_off if phase.exit else None
+    current = next(s for s in loaded.spec.stages if s.id == stage)
+    role = current.exit.sign_off if current.exit else None
     engine = workspace().engine
     if role is None or signed_off(engine=engine, loaded=loaded, stage=stage, as_of=as_of):
         return True
     logger = get_run_logger()
-    logger.info("等待%s在界面中签批“%s”阶段（%d 秒内有效）", role, phase.name, timeout)
+    logger.info("等待%s在界面中签批“%s”阶段（%d 秒内有效）", role, current.name, timeout)
     form = PhaseSignOff.with_initial_data(
         description=(
-            f"**{loaded.spec.campaign.title} · {phase.name}**：请{role}确认本阶段工作已完成，"
+            f"**{loaded.spec.campaign.title} · {current.name}**：请{role}确认本阶段工作已完成，"
             "可填写意见后提交。"
         ),
         signer=role,
     )
+    recorded = {"engine": engine, "loaded": loaded, "stage": stage, "on": as_of, "actor": "ui"}
     try:
         answer = await pause_flow_run(wait_for_input=form, timeout=timeout, poll_interval=2)
     except FlowPauseTimeout:
-        record_declined(
-            engine=engine,
-            loaded=loaded,
-            stage=stage,
-            by=role,
-            reason="超时未签批",
-            on=as_of,
-            actor="ui",
-        )
+        record_declined(**recorded, by=role, reason="超时未签批")
         logger.warning("%s未在 %d 秒内签批，阶段关口保持未满足", role, timeout)
         return False
     if not answer.approved:
-        record_declined(
-            engine=engine,
-            loaded=loaded,
-            stage=stage,
-            by=answer.signer,
-            reason=answer.remarks,
-            on=as_of,
-            actor="ui",
-        )
+        record_declined(**recorded, by=answer.signer, reason=answer.remarks)
         logger.warning("%s未同意结束本阶段：%s", answer.signer, answer.remarks)
         return False
-    sign_off(
-        engine=engine,
-        loaded=loaded,
-        stage=stage,
-        by=answer.signer,
-        remarks=answer.remarks,
-        on=as_of,
-        actor="ui",
-    )
+    sign_off(**recorded, by=answer.signer, remarks=answer.remarks)
     logger.info("%s已签批：%s", answer.signer, answer.remarks)
     return True
 

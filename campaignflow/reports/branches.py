@@ -140,10 +140,9 @@ def write_branch_reports(
     from .html import markdown_to_html
     from .layout import lay_out
     from .publish import report_title
-    from .render import render_template
+    from .render import render_report
 
     started = time.perf_counter()
-    path = loaded.file(loaded.spec.reports.branch)
     formats = [f for f in dict.fromkeys(loaded.spec.reports.formats) if f in BRANCH_FORMATS]
     folder = branch_folder(home, loaded, stage, as_of)
     folder.mkdir(parents=True, exist_ok=True)
@@ -152,7 +151,7 @@ def write_branch_reports(
     for key, context in branch_contexts(
         engine=engine, loaded=loaded, stage=stage, as_of=as_of, units=units
     ):
-        laid = lay_out(render_template(path, "branch.md.j2", context))
+        laid = lay_out(render_report(loaded, ReportScope.branch(stage, key), context))
         markdown = laid.markdown
         files = {}
         for fmt in formats:
@@ -197,6 +196,44 @@ def recorded_counts(
             .group_by(db.Report.scope)
         ).all()
     return {s[len(prefix) :]: n for s, n in rows}
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Whether every branch wanted has exactly one report as of the date."""
+
+    wanted: list[str]
+    missing: list[str]
+    repeated: list[str]
+
+    @property
+    def complete(self) -> bool:
+        return not (self.missing or self.repeated)
+
+    @property
+    def written(self) -> int:
+        return len(self.wanted) - len(self.missing)
+
+    def problem(self) -> str:
+        """The missing and repeated branches, ten of each named ("" when complete)."""
+        if self.complete:
+            return ""
+        return (
+            f"支部报告不完整：缺少 {len(self.missing)} 个（{'、'.join(self.missing[:10])}）"
+            f"，重复 {len(self.repeated)} 个（{'、'.join(self.repeated[:10])}）"
+        )
+
+
+def completeness(
+    engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date, wanted: list[str]
+) -> Completeness:
+    """The branches of `wanted` with no report recorded, and those with more than one."""
+    counts = recorded_counts(engine, loaded, stage, as_of)
+    return Completeness(
+        wanted=list(wanted),
+        missing=[u for u in wanted if counts.get(u, 0) == 0],
+        repeated=[u for u, n in counts.items() if n > 1],
+    )
 
 
 def _file_stem(key: str) -> str:

@@ -217,7 +217,7 @@ def stage_metric_ids(loaded: LoadedCampaign, stage_id: str) -> set[str] | None:
     its gates' minimums. None for a phase (a phase report shows the campaign's figures to date)."""
     if loaded.spec.staged:
         return None
-    mine = [m for m in loaded.spec.measures if (m.track or m.phase) == stage_id]
+    mine = [m for m in loaded.spec.measures if m.stage == stage_id]
     forms = {m.form for m in mine if m.form}
     ids = {m.target.metric for m in mine if m.target}
     return {k for k, metric in loaded.spec.metrics.items() if metric.form in forms or k in ids}

@@ -11,7 +11,7 @@ import functools
 import sys
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.exceptions import SecurityError
@@ -20,6 +20,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from ..errors import CampaignflowError
 from .filters import FILTERS
 from .layout import chart_marker, signature_marker, table_marker
+from .scope import Kind, ReportScope
+
+if TYPE_CHECKING:
+    from ..spec import LoadedCampaign
+    from ..spec.models import Reports
 
 # where a template puts a numbered table title, a chart and the 落款 (see layout.py)
 TEMPLATE_FUNCTIONS = {"table": table_marker, "chart": chart_marker, "signature": signature_marker}
@@ -150,6 +155,29 @@ def render_template(
 
         return render_in_worker(source, display, context)
     return render_source(source, display, context)
+
+
+BUILTIN_TEMPLATES = {
+    Kind.PHASE: "phase.md.j2",
+    Kind.FINAL: "final.md.j2",
+    Kind.BRANCH: "branch.md.j2",
+}
+
+
+def chosen_template(reports: Reports, scope: ReportScope) -> str | None:
+    """The campaign's own template for a report of `scope`, as written in its file (a phase's
+    entry in `reports.phases` before `reports.phase`); None: the built-in one."""
+    if scope.kind is Kind.FINAL:
+        return reports.final
+    if scope.kind is Kind.BRANCH:
+        return reports.branch
+    return reports.phases.get(scope.stage or "") or reports.phase
+
+
+def render_report(loaded: LoadedCampaign, scope: ReportScope, context: dict[str, Any]) -> str:
+    """A report of `scope` as Markdown: its chosen template rendered with `context`."""
+    written = chosen_template(loaded.spec.reports, scope)
+    return render_template(loaded.file(written), BUILTIN_TEMPLATES[scope.kind], context)
 
 
 def template_problems(

@@ -130,7 +130,7 @@ def check_measures(
         if measure.id in due_errors:
             yield (*at, "due"), due_errors[measure.id]
             continue
-        stage = stages.get(measure.phase or measure.track or "")
+        stage = stages.get(measure.stage or "")
         day = due.get(measure.id)
         if (
             day
@@ -172,20 +172,19 @@ def _workdays_between(calendar: WorkCalendar | None, end: dt.date, day: dt.date)
 
 
 def _measure_stage(spec, measure: Measure, at, stages, stage_ids) -> Iterator[Found]:
+    """A measure names its stage by the field of the campaign's shape (phase or track), and
+    only by that one."""
     if spec.staged:
-        if measure.track is not None:
-            yield (*at, "track"), "分阶段的活动（phases）中，措施应写 phase 而不是 track"
-        elif measure.phase is None:
-            yield at, f"措施 {measure.id} 须写明所属阶段 phase"
-        elif measure.phase not in stages:
-            yield (*at, "phase"), unknown("阶段", measure.phase, stage_ids)
+        own, other, what, shape = "phase", "track", "阶段", "分阶段的活动（phases）"
     else:
-        if measure.phase is not None:
-            yield (*at, "phase"), "并行推进的活动（tracks）中，措施应写 track 而不是 phase"
-        elif measure.track is None:
-            yield at, f"措施 {measure.id} 须写明所属工作线 track"
-        elif measure.track not in stages:
-            yield (*at, "track"), unknown("工作线", measure.track, stage_ids)
+        own, other, what, shape = "track", "phase", "工作线", "并行推进的活动（tracks）"
+    stage = getattr(measure, own)
+    if getattr(measure, other) is not None:
+        yield (*at, other), f"{shape}中，措施应写 {own} 而不是 {other}"
+    elif stage is None:
+        yield at, f"措施 {measure.id} 须写明所属{what} {own}"
+    elif stage not in stages:
+        yield (*at, own), unknown(what, stage, stage_ids)
 
 
 def check_calendar(spec: Campaign, calendar: WorkCalendar) -> Iterator[Found]:

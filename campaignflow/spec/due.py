@@ -60,7 +60,7 @@ def resolve_due_dates(
             if base is None:
                 raise DueError(f"措施 {other_id} 没有期限，无法以它为基准")
         else:
-            stage_id = measure.phase or measure.track
+            stage_id = measure.stage
             if stage_id not in windows:
                 raise _Unresolved  # an unknown or broken phase is reported where it is written
             window = windows[stage_id]

@@ -181,6 +181,11 @@ class Measure(Strict):
     milestone: bool = False
     description: str | None = None
 
+    @property
+    def stage(self) -> str | None:
+        """The id of the phase or track the measure belongs to (a valid campaign writes one)."""
+        return self.phase or self.track
+
     @field_validator("due", mode="before")
     @classmethod
     def _due_syntax(cls, value: Any) -> Any:

@@ -110,7 +110,7 @@ def desired_state(loaded: CampaignSource) -> Desired:
                 "milestone": m.milestone,
                 "description": m.description,
             },
-            {"stage_id": ("stage", m.phase or m.track)},
+            {"stage_id": ("stage", m.stage)},
         )
         for unit in loaded.owner_units(m):
             assignments[(m.id, unit.id)] = _Row(

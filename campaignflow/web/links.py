@@ -140,7 +140,7 @@ def expiry(loaded: LoadedCampaign, form_id: str) -> dt.date:
         due = loaded.due.get(measure.id)
         if measure.form != form_id or due is None:
             continue
-        stage = stages.get(measure.phase or measure.track or "")
+        stage = stages.get(measure.stage or "")
         grace = stage.grace if stage else 0
         days.append(calendar.add_workdays(due, grace) if grace else due)
     if not days:

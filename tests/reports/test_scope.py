@@ -24,3 +24,23 @@ def test_scopes_round_trip_through_their_text():
 def test_other_text_is_not_a_scope(text):
     with pytest.raises(ValueError):
         ReportScope.of(text)
+
+
+def test_each_scope_renders_with_the_template_the_campaign_chose():
+    from campaignflow.reports.render import BUILTIN_TEMPLATES, chosen_template
+    from campaignflow.spec.models import Reports
+
+    own = Reports(
+        phase="templates/phase.md.j2",
+        phases={"examine": "templates/examine.md.j2"},
+        final="templates/final.md.j2",
+        branch="templates/branch.md.j2",
+    )
+    plain = Reports()
+    assert chosen_template(own, ReportScope.phase("examine")) == "templates/examine.md.j2"
+    assert chosen_template(own, ReportScope.phase("mobilise")) == "templates/phase.md.j2"
+    assert chosen_template(own, ReportScope.final()) == "templates/final.md.j2"
+    assert chosen_template(own, ReportScope.branch("examine", "b01")) == "templates/branch.md.j2"
+    for scope in (ReportScope.phase("examine"), ReportScope.final(), ReportScope.branch("a", "b")):
+        assert chosen_template(plain, scope) is None
+        assert BUILTIN_TEMPLATES[scope.kind] == f"{scope.kind.value}.md.j2"
