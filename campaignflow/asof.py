@@ -24,12 +24,6 @@ def state_field(kind: str) -> str | None:
     return rule[0] if rule else None
 
 
-def date_fields(kind: str) -> set[str]:
-    """The fields that date the states of a `kind` row."""
-    rule = DATED_STATES.get(kind)
-    return {date for _, date, _ in rule[1]} if rule else set()
-
-
 def _day(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None

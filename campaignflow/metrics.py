@@ -165,7 +165,6 @@ class MetricQuery:
     metric: Metric
     kind: str  # count / sum / distinct / rate
     fields: dict[str, FormField]
-    form_kind: str
     base: list[Any]  # WHERE
     groups: list[Any]  # the `by` expressions
     value: Any  # the summed/distinct expression (sum, distinct)
@@ -199,7 +198,6 @@ def _query(
         metric=metric,
         kind=kind,
         fields=fields,
-        form_kind=form.kind,
         base=base,
         groups=[expr(n).label(f"g{i}") for i, n in enumerate(metric.group_by)],
         value=_day_span()

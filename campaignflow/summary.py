@@ -24,13 +24,3 @@ def describe(loaded: LoadedCampaign) -> str:
         f"{len(spec.forms)} 张表单（{forms or '无'}），{len(spec.metrics)} 个指标，"
         f"{len(loaded.units)} 个组织，{len(loaded.people)} 名人员"
     )
-
-
-def measure_lines(loaded: LoadedCampaign) -> list[str]:
-    """One line per measure: stage, id, title, owners, due."""
-    lines = []
-    for m in loaded.spec.measures:
-        owners = "、".join(u.name for u in loaded.owner_units(m))
-        due = loaded.due.get(m.id)
-        lines.append(f"[{m.phase or m.track}] {m.id} {m.title} — {owners} — {due or '无期限'}")
-    return lines

@@ -88,10 +88,10 @@ Progress = Callable[[int, int | None], None]
 
 
 def _no_cycle_collection(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """Pause Python's cyclic garbage collector while `fn` runs. An import allocates millions of
-    short-lived, acyclic objects (cells, rows, parameters); the collector kept walking every live
-    object (the loaded campaign's people included) for nothing: ~15% of a 100,000-row import.
-    Reference counting still frees everything; the collector resumes (if it was on) after."""
+    """Pause Python's cyclic garbage collector while `fn` runs. An import allocates many
+    short-lived, acyclic objects (cells, rows, parameters), each batch of which would set off a
+    collection walking every live object (the loaded campaign's people included) and finding no
+    cycle. Reference counting still frees everything; the collector resumes (if it was on) after."""
 
     @functools.wraps(fn)
     def paused(*args: Any, **kwargs: Any) -> Any:

@@ -15,7 +15,6 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     CONSOLIDATED: (IN_PROGRESS,),
     STANDING_STATE: (IN_PROGRESS,),
 }
-SOURCES = ("自己找", "领导点", "互相提", "巡察", "审计", "群众评议")
 
 
 class LedgerError(CampaignflowError, ValueError):

@@ -7,7 +7,7 @@ wall time. The context goes in as a pickle (parent -> child: trusted); the resul
 as JSON (child -> parent: never unpickled).
 
 The child starts with a stand-in `campaignflow.reports` package, so it loads only render.py,
-filters.py and Jinja2 (not the database layer): a render costs ~0.2 s of start-up.
+filters.py and Jinja2 (not the database layer, not the rest of the reports package).
 """
 
 from __future__ import annotations

@@ -38,10 +38,6 @@ def new_receipt() -> str:
     return RECEIPT_PREFIX + "".join(secrets.choice(ALPHABET) for _ in range(8))
 
 
-def feedback_forms(loaded: LoadedCampaign) -> list[str]:
-    return [fid for fid, f in loaded.spec.forms.items() if f.kind == "feedback"]
-
-
 def receive(
     *, engine: Engine, loaded: LoadedCampaign, form_id: str, content: str, on: dt.date | None = None
 ) -> str:

@@ -24,7 +24,6 @@ JSON_META = {
     "ipaddress": IP,
     "totalvalue": "总分",
 }
-JSON_IGNORED = {"activity", "name", "answer", "sign", "ext", "sojumpparm"}
 # never stored in a ballot, whatever the mapping says
 IDENTITY = {NUMBER, "答卷编号", IP, "来源详情", "joinid", "ipaddress"}
 BLANK = {"(跳过)", "（跳过）", "(空)", "（空）", "-3", "-2"}  # wjx's skipped / not shown
