@@ -28,10 +28,9 @@ def pass_whole(value: Any) -> Any:
     nested object looking for futures.
 
     Prefect walks each task argument twice per call (task inputs when creating the run, future
-    resolution before calling it). For the loaded campaign of a 1,000-branch prefecture
-    (30,000 people as pydantic models) that walk cost seconds per task, more than half of
-    the flow's overhead. Our domain objects never hold futures or states, so nothing is lost;
-    a future passed as an argument itself is still waited for and recorded as an input."""
+    resolution before calling it), which for a loaded campaign means every person's pydantic
+    model. Our domain objects never hold futures or states, so nothing is lost; a future passed
+    as an argument itself is still waited for and recorded as an input."""
     if isinstance(value, BaseAnnotation):
         return value
     if _is_domain(value) or (
