@@ -98,13 +98,18 @@ def _group_key(values: tuple, names: list[dict[str, str]]) -> str:
     )
 
 
+SUM_DIGITS = 9  # far below any printed figure, far above a float's error over a campaign's rows
+
+
 def ratio(hits: Any, count: Any) -> float | None:
     """hits ÷ count, unrounded (None when count is 0)."""
     return None if not count else float(hits or 0) / float(count)
 
 
 def number(value: Any) -> int | float:
+    """A sum as a number: whole numbers as int; others unrounded (figures.py rounds them, once,
+    where printed) but for the binary noise of adding decimals (0.1 + 0.2 is 0.3)."""
     if value is None:
         return 0
-    value = float(value)
-    return int(value) if value.is_integer() else round(value, 2)
+    value = round(float(value), SUM_DIGITS)
+    return int(value) if value.is_integer() else value
