@@ -223,11 +223,16 @@ def _query(
     )
 
 
-def _pools(session: Session, q: MetricQuery, by_unit: Any = None) -> dict[tuple, int]:
-    """Ballots per pool of raters: (unit id?, who-groups…) -> count (anonymity.py)."""
+def _pools(
+    session: Session, q: MetricQuery, by_unit: Any = None, unit_ids: list[int] | None = None
+) -> dict[tuple, int]:
+    """Ballots per pool of raters: (unit id?, who-groups…) -> count (anonymity.py); with
+    `unit_ids`, of those units' rows only."""
     who = [q.groups[i] for i in q.who or []]
     keys = ([by_unit] if by_unit is not None else []) + who
     stmt = select(*keys, func.count(db.Submission.id)).where(*q.pool_base)
+    if unit_ids is not None:
+        stmt = stmt.where(db.Submission.unit_id.in_(unit_ids))
     if keys:
         stmt = stmt.group_by(*keys)
     return {tuple(r[:-1]): r[-1] for r in session.execute(stmt)}
@@ -281,7 +286,11 @@ def compute_metrics_by_unit(
         for metric_id, metric in loaded.spec.metrics.items():
             q = _query(loaded, forms, metric, as_of)
             n = len(q.groups)
-            pools = _pools(session, q, db.Submission.unit_id) if q.floor is not None else None
+            pools: dict[int, dict[tuple, int]] | None = None
+            if q.floor is not None:  # each unit's pools of raters, of the chunk's units only
+                pools = {uid: {} for uid in ids}
+                for k, v in _pools(session, q, db.Submission.unit_id, list(ids)).items():
+                    pools[k[0]][k[1:]] = v
             stmt = (
                 select(db.Submission.unit_id, *q.groups, *_aggregates(q))
                 .where(*q.base, db.Submission.unit_id.in_(list(ids)))
@@ -297,10 +306,7 @@ def compute_metrics_by_unit(
             by_key = {k: i for i, k in ids.items()}
             for key in units:
                 mine = found.get(key, {})
-                unit_pools = None
-                if pools is not None:
-                    unit_id = by_key.get(key)
-                    unit_pools = {k[1:]: v for k, v in pools.items() if k[0] == unit_id}
+                unit_pools = None if pools is None else pools.get(by_key.get(key), {})
                 if n:
                     value = grouped(loaded, q, mine, unit_pools)
                 elif unit_pools is not None and too_few(unit_pools.get((), 0), q.floor):

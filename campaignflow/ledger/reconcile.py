@@ -131,7 +131,8 @@ def _reconcile(
     problem_where = [db.Problem.campaign_id == cid, _known(as_of)]
     group = literal(None).label("g")
     if units is not None:
-        wanted = [id_ for id_, key, _ in unit_rows if key in set(units)]
+        chunk = set(units)
+        wanted = [id_ for id_, key, _ in unit_rows if key in chunk]
         problem_where.append(db.Problem.unit_id.in_(wanted))
         group = db.Problem.unit_id.label("g")
     state = measure_state(as_of).label("state")
