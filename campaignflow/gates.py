@@ -49,18 +49,8 @@ def sign_off(
     """Record that `by` (e.g. 支部书记) signed the phase off on `on`."""
     if stage not in {s.id for s in loaded.spec.stages}:
         raise GateError(f"没有阶段 {stage}（可选：{'、'.join(s.id for s in loaded.spec.stages)}）")
-    with db.write_session(engine) as session:
-        campaign = db.find_campaign(session, loaded.spec.campaign.id)
-        db.record_change(
-            session=session,
-            entity="stage",
-            entity_key=f"{loaded.spec.campaign.id}:{stage}",
-            action="sign_off",
-            before=None,
-            after={"by": by, "remarks": remarks, "on": on.isoformat()},
-            actor=actor,
-            campaign_id=campaign.id,
-        )
+    after = {"by": by, "remarks": remarks, "on": on.isoformat()}
+    _record(engine, loaded, stage, "sign_off", after, actor)
 
 
 def record_declined(
@@ -74,15 +64,28 @@ def record_declined(
     actor: str,
 ) -> None:
     """Record that a sign-off was refused or never given (timeout): the gate stays closed."""
+    after = {"by": by, "reason": reason, "on": on.isoformat()}
+    _record(engine, loaded, stage, "sign_off_declined", after, actor)
+
+
+def _stage_key(loaded: LoadedCampaign, stage: str) -> str:
+    """The audit log's key of a phase: `<campaign id>:<stage id>`."""
+    return f"{loaded.spec.campaign.id}:{stage}"
+
+
+def _record(
+    engine: Engine, loaded: LoadedCampaign, stage: str, action: str, after: dict, actor: str
+) -> None:
+    """One audit entry `action` on the phase `stage`, with `after` as what was recorded."""
     with db.write_session(engine) as session:
         campaign = db.find_campaign(session, loaded.spec.campaign.id)
         db.record_change(
             session=session,
             entity="stage",
-            entity_key=f"{loaded.spec.campaign.id}:{stage}",
-            action="sign_off_declined",
+            entity_key=_stage_key(loaded, stage),
+            action=action,
             before=None,
-            after={"by": by, "reason": reason, "on": on.isoformat()},
+            after=after,
             actor=actor,
             campaign_id=campaign.id,
         )
@@ -91,21 +94,24 @@ def record_declined(
 def signed_off(
     *, engine: Engine, loaded: LoadedCampaign, stage: str, as_of: dt.date
 ) -> dict | None:
-    """The latest sign-off of a phase dated on or before `as_of`."""
+    """The sign-off of a phase dated last on or before `as_of` (of two on one day, the one
+    recorded last), whatever order they were recorded in."""
     with db.read_session(engine) as session:
         entries = session.scalars(
             select(db.AuditEntry)
             .where(
                 db.AuditEntry.entity == "stage",
-                db.AuditEntry.entity_key == f"{loaded.spec.campaign.id}:{stage}",
+                db.AuditEntry.entity_key == _stage_key(loaded, stage),
                 db.AuditEntry.action == "sign_off",
             )
-            .order_by(db.AuditEntry.at.desc())
+            .order_by(db.AuditEntry.at, db.AuditEntry.id)
         ).all()
-    for entry in entries:
-        if entry.after and dt.date.fromisoformat(entry.after["on"]) <= as_of:
-            return entry.after
-    return None
+    dated = [
+        (dt.date.fromisoformat(e.after["on"]), i, e.after)
+        for i, e in enumerate(entries)
+        if e.after and dt.date.fromisoformat(e.after["on"]) <= as_of
+    ]
+    return max(dated, key=lambda d: d[:2])[2] if dated else None
 
 
 def signoffs(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> dict[str, dict | None]:
@@ -198,7 +204,7 @@ def check_exit(
 ) -> GateResult:
     """Has `stage` met its own exit criteria (what its report says of the way on)."""
     current = next(s for s in loaded.spec.stages if s.id == stage)
-    exit_gate = getattr(current, "exit", None)
+    exit_gate = current.exit
     checks = (
         _check(exit_gate, progress[stage], signoffs.get(stage), metrics, f"{current.name}出口")
         if exit_gate

@@ -250,11 +250,6 @@ def test_the_latest_sign_off_on_or_before_the_date_is_the_one(campaign, loaded):
     assert signed_off(engine=engine, loaded=loaded, stage="p1", as_of=day("2023-06-30")) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="gates.signed_off takes the sign-off recorded last (AuditEntry.at), not the one "
-    "dated last: one recorded after a later-dated one hides it",
-)
 def test_the_sign_off_dated_last_counts_whatever_order_they_were_recorded_in(campaign, loaded):
     engine = campaign.engine
     for by, on in (("李四", "2023-05-03"), ("张三", "2023-04-20")):  # back-dated one recorded last
@@ -263,11 +258,6 @@ def test_the_sign_off_dated_last_counts_whatever_order_they_were_recorded_in(cam
     assert found["by"] == "李四"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a 阶段签批 sheet with two sign-offs of one phase, the later-dated first, records one "
-    "again on its second import (signed_off answers by recording order)",
-)
 def test_a_signoff_sheet_imported_twice_changes_nothing(campaign, loaded):
     from unit_support import write_csv
 
