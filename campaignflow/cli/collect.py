@@ -14,19 +14,19 @@ from rich.markup import escape
 from .common import (
     EXIT_BAD_INPUT,
     EXIT_FAILURE,
+    DbOption,
     SpecArg,
     acting_user,
-    db_reason,
+    add_commands,
+    campaign_database,
     err_console,
     fail,
     form_id_of,
-    guarded,
     load_spec,
     out_console,
     unit_of,
     xlsx_output,
 )
-from .db import DbOption, open_cli_database
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -38,8 +38,7 @@ PROGRESS_FROM = 5_000  # rows: a progress bar for files larger than this
 
 def register(app: typer.Typer) -> None:
     """Add `import` and `template` to the app."""
-    app.command("import")(guarded(import_command))
-    app.command("template")(guarded(template))
+    add_commands(app, {"import": import_command, "template": template})
 
 
 def _needs_sync(engine: Engine, loaded: LoadedCampaign, form_id: str) -> bool:
@@ -95,37 +94,31 @@ def importing(loaded: LoadedCampaign, form_id: str, file: Path, db: str | None, 
     """Open the database (syncing the campaign first if needed), yield the engine, and turn every
     failure into its message and exit code: 2 for a bad file (all its errors listed), 1 for the
     database or the file system."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from ..collect import FileRefused, ImportRejected
     from ..sync import SyncError, sync_campaign
 
     out, err = out_console(), err_console()
-    engine, shown = open_cli_database(db)
-    try:
-        if _needs_sync(engine, loaded, form_id):
-            synced = sync_campaign(engine=engine, loaded=loaded, actor=acting_user())
-            out.print(
-                f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
-                f"已先同步：{synced.summary()}",
-                markup=False,
-            )
-        yield engine
-    except ImportRejected as exc:
-        for issue in exc.issues:
-            err.print(issue.render(), markup=False)
-        if exc.total > len(exc.issues):
-            err.print(f"……另有 {exc.total - len(exc.issues)} 处错误未列出", markup=False)
-        err.print(f"✗ {file.name}：{exc.total} 处错误，未导入任何数据{hint}", markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
-    except (FileRefused, SyncError) as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        fail(escape(f"写入数据库失败（{shown}）：{db_reason(exc)}"), EXIT_FAILURE)
-    except OSError as exc:
-        fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
+    with campaign_database(db, "写入数据库失败") as (engine, _):
+        try:
+            if _needs_sync(engine, loaded, form_id):
+                synced = sync_campaign(engine=engine, loaded=loaded, actor=acting_user())
+                out.print(
+                    f"活动 {loaded.spec.campaign.id} 尚未同步到数据库（或缺少表单 {form_id}），"
+                    f"已先同步：{synced.summary()}",
+                    markup=False,
+                )
+            yield engine
+        except ImportRejected as exc:
+            for issue in exc.issues:
+                err.print(issue.render(), markup=False)
+            if exc.total > len(exc.issues):
+                err.print(f"……另有 {exc.total - len(exc.issues)} 处错误未列出", markup=False)
+            err.print(f"✗ {file.name}：{exc.total} 处错误，未导入任何数据{hint}", markup=False)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except (FileRefused, SyncError) as exc:
+            fail(escape(str(exc)))
+        except OSError as exc:
+            fail(escape(f"读写文件失败：{exc}"), EXIT_FAILURE)
 
 
 def import_command(

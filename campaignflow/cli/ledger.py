@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
@@ -12,28 +11,32 @@ from rich.markup import escape
 
 from .common import (
     EXIT_FAILURE,
+    DbOption,
     SpecArg,
     acting_user,
+    add_commands,
+    campaign_database,
     day_or_today,
-    db_reason,
     err_console,
     fail,
-    guarded,
     load_spec,
     out_console,
-    parse_day,
     xlsx_output,
 )
-from .db import DbOption, open_cli_database
 
 
 def register(app: typer.Typer) -> None:
     """Add `ledger`, `close`, `reopen`, `consolidate` and `evaluate` to the app."""
-    app.command("ledger")(guarded(ledger))
-    app.command("close")(guarded(close))
-    app.command("reopen")(guarded(reopen))
-    app.command("consolidate")(guarded(consolidate))
-    app.command("evaluate")(guarded(evaluate))
+    add_commands(
+        app,
+        {
+            "ledger": ledger,
+            "close": close,
+            "reopen": reopen,
+            "consolidate": consolidate,
+            "evaluate": evaluate,
+        },
+    )
 
 
 CodeArg = Annotated[str, typer.Argument(help="措施编号，如 TZ-01", show_default=False)]
@@ -48,23 +51,15 @@ FormOption = Annotated[
 
 def _run(spec: Path, db: str | None, action) -> object:
     """Run `action(engine, loaded)`: ledger errors exit 2, database errors 1, no traceback."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from ..evaluation import EvaluationError
     from ..ledger import LedgerError
 
     loaded = load_spec(spec)
-    engine, shown = open_cli_database(db)
-    try:
-        return action(engine, loaded)
-    except (LedgerError, EvaluationError) as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        fail(escape(f"数据库操作失败（{shown}）：{reason}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
-    return None
+    with campaign_database(db, "数据库操作失败") as (engine, _):
+        try:
+            return action(engine, loaded)
+        except (LedgerError, EvaluationError) as exc:
+            fail(escape(str(exc)))
 
 
 def close(
@@ -201,9 +196,8 @@ def evaluate(
     """
     from ..evaluation import evaluate_all, evaluate_round
 
-    day = parse_day(on) if on else None
-
     def action(engine, loaded):
+        day = day_or_today(on, loaded)
         if round_ is None:
             return evaluate_all(engine=engine, loaded=loaded, as_of=day)
         return [evaluate_round(engine=engine, loaded=loaded, round_key=round_, form_id=form,
@@ -255,12 +249,9 @@ def ledger(
         ),
     ] = False,
     as_of: Annotated[
-        dt.datetime | None,
+        str | None,
         typer.Option(
-            "--as-of",
-            formats=["%Y-%m-%d"],
-            help="--book 的截止日期（默认今天）",
-            show_default=False,
+            "--as-of", help="--book 的截止日期，如 2023-06-30（默认今天）", show_default=False
         ),
     ] = None,
     db: DbOption = None,
@@ -278,32 +269,27 @@ def ledger(
         campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml -o 整改台账.xlsx
         campaignflow ledger campaign_specs/bapo-bali-2023/campaign.yaml --book --as-of 2023-06-30
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     from ..ledger.sheet import LedgerUnavailable, write_ledger
 
     loaded = load_spec(spec)
     output = xlsx_output(output, loaded, "整改台账")
-    engine, shown = open_cli_database(db)
-    try:
-        if book:
-            from ..calendar import today
-            from ..ledger.export import write_ledger_book
+    day = day_or_today(as_of, loaded)
+    with campaign_database(db, "读取数据库失败") as (engine, _):
+        try:
+            if book:
+                from ..ledger.export import write_ledger_book
 
-            day = as_of.date() if as_of else today(loaded.spec.campaign.timezone)
-            written = write_ledger_book(engine=engine, loaded=loaded, path=output, as_of=day)
-            counts = "，".join(f"{name} {n} 条" for name, n in written.sheets.items())
-            out_console().print(f"已导出整改台账 {output}（截至 {day}）：{counts}", markup=False)
-            return
-        result = write_ledger(engine=engine, loaded=loaded, path=output)
-    except LedgerUnavailable as exc:
-        fail(escape(str(exc)))
-    except SQLAlchemyError as exc:
-        fail(escape(f"读取数据库失败（{shown}）：{db_reason(exc)}"), EXIT_FAILURE)
-    except OSError as exc:
-        fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
+                written = write_ledger_book(engine=engine, loaded=loaded, path=output, as_of=day)
+                counts = "，".join(f"{name} {n} 条" for name, n in written.sheets.items())
+                out_console().print(
+                    f"已导出整改台账 {output}（截至 {day}）：{counts}", markup=False
+                )
+                return
+            result = write_ledger(engine=engine, loaded=loaded, path=output)
+        except LedgerUnavailable as exc:
+            fail(escape(str(exc)))
+        except OSError as exc:
+            fail(escape(f"无法写入 {output}：{exc}"), EXIT_FAILURE)
     out_console().print(
         f"已导出整改台账 {output}：问题 {result.problems} 个，整改措施 {result.measures} 条",
         markup=False,

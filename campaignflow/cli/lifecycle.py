@@ -10,16 +10,17 @@ from rich.markup import escape
 
 from .common import (
     EXIT_FAILURE,
+    DbOption,
     SpecArg,
     acting_user,
+    add_commands,
+    campaign_database,
     fail,
     form_id_of,
-    guarded,
     load_spec,
     out_console,
     unit_of,
 )
-from .db import DbOption, open_cli_database
 
 FormArg = Annotated[
     str, typer.Argument(help="表单编号或名称，如 seminars 或 集中研讨", show_default=False)
@@ -28,9 +29,7 @@ FormArg = Annotated[
 
 def register(app: typer.Typer) -> None:
     """Add `history`, `withdraw` and `restore` to the app."""
-    app.command("history")(guarded(history))
-    app.command("withdraw")(guarded(withdraw))
-    app.command("restore")(guarded(restore))
+    add_commands(app, {"history": history, "withdraw": withdraw, "restore": restore})
 
 
 def history(spec: SpecArg, form: FormArg, db: DbOption = None) -> None:
@@ -52,11 +51,8 @@ def history(spec: SpecArg, form: FormArg, db: DbOption = None) -> None:
 
     loaded = load_spec(spec)
     form_id = form_id_of(loaded, form)
-    engine, _ = open_cli_database(db)
-    try:
+    with campaign_database(db) as (engine, _):
         found = read_history(engine=engine, loaded=loaded, form_id=form_id)
-    finally:
-        engine.dispose()
     console = out_console()
     zone = ZoneInfo(loaded.spec.campaign.timezone)
     if not found.filings:
@@ -124,20 +120,18 @@ def withdraw(
     loaded = load_spec(spec)
     form_id = form_id_of(loaded, form)
     units = [unit_of(loaded, u) for u in unit] if unit else None
-    engine, shown = open_cli_database(db)
-    try:
-        result = do_withdraw(
-            engine=engine,
-            loaded=loaded,
-            form_id=form_id,
-            units=units,
-            actor=acting_user(),
-            reason=reason,
-        )
-    except OSError as exc:  # pragma: no cover - the database file system
-        fail(escape(f"写入数据库失败（{shown}）：{exc}"), EXIT_FAILURE)
-    finally:
-        engine.dispose()
+    with campaign_database(db) as (engine, shown):
+        try:
+            result = do_withdraw(
+                engine=engine,
+                loaded=loaded,
+                form_id=form_id,
+                units=units,
+                actor=acting_user(),
+                reason=reason,
+            )
+        except OSError as exc:  # pragma: no cover - the database file system
+            fail(escape(f"写入数据库失败（{shown}）：{exc}"), EXIT_FAILURE)
     out_console().print(result.summary(), markup=False)
 
 
@@ -157,9 +151,6 @@ def restore(
     from ..collect.lifecycle import restore as do_restore
 
     loaded = load_spec(spec)
-    engine, _ = open_cli_database(db)
-    try:
+    with campaign_database(db) as (engine, _):
         result = do_restore(engine=engine, loaded=loaded, filing_id=filing, actor=acting_user())
-    finally:
-        engine.dispose()
     out_console().print(result.summary(), markup=False)

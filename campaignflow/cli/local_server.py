@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import EXIT_FAILURE, CampaignflowError
+from .prefect_server import ServerAddress, free_port
 
 DEFAULT_PORT = 4200
 IDLE_ENV = "CAMPAIGNFLOW_SERVER_IDLE"
@@ -42,7 +43,7 @@ class ServerError(CampaignflowError):
 
 
 @dataclass(frozen=True)
-class ServerInfo:
+class ServerInfo(ServerAddress):
     """A running server of a data folder."""
 
     home: str
@@ -51,14 +52,6 @@ class ServerInfo:
     pid: int
     log: str
     started: float
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    @property
-    def api_url(self) -> str:
-        return f"{self.url}/api"
 
     def report_url(self, path: Path) -> str:
         """The HTTP address of a report file of this data folder."""
@@ -143,12 +136,6 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _free_port(host: str) -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return sock.getsockname()[1]
-
-
 def status(home: Path) -> ServerInfo | None:
     """The folder's server when it is running and answering, else None (nothing changed)."""
     info = read_state(home)
@@ -213,7 +200,7 @@ def _wait_belongs(info: ServerInfo, home: Path, timeout: float) -> bool:
 
 def _start(home: Path, host: str, port: int | None) -> ServerInfo:
     if port is None:
-        port = DEFAULT_PORT if _port_free(host, DEFAULT_PORT) else _free_port(host)
+        port = DEFAULT_PORT if _port_free(host, DEFAULT_PORT) else free_port(host)
     elif not _port_free(host, port):
         raise ServerError(
             f"端口 {port} 已被占用：换一个端口（--port），或先停止占用它的程序"

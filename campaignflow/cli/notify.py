@@ -6,20 +6,17 @@ from typing import Annotated
 
 import typer
 
-from .common import SpecArg, fail, guarded, load_spec, out_console
-from .db import DbOption, open_cli_database
+from .common import DbOption, SpecArg, add_group, campaign_database, fail, load_spec, out_console
 
 
 def register(app: typer.Typer) -> None:
     """Add `notify list` and `notify resend` to the app."""
-    notify_app = typer.Typer(
-        name="notify",
-        help="提醒：查看待确认的提醒、确认未收到后补发。Reminders whose delivery is unknown.",
-        no_args_is_help=True,
+    add_group(
+        app,
+        "notify",
+        "提醒：查看待确认的提醒、确认未收到后补发。Reminders whose delivery is unknown.",
+        {"list": list_unconfirmed, "resend": resend},
     )
-    notify_app.command("list")(guarded(list_unconfirmed))
-    notify_app.command("resend")(guarded(resend))
-    app.add_typer(notify_app, name="notify")
 
 
 def list_unconfirmed(spec: SpecArg, db: DbOption = None) -> None:
@@ -32,11 +29,8 @@ def list_unconfirmed(spec: SpecArg, db: DbOption = None) -> None:
     from ..notify.resend import unconfirmed
 
     loaded = load_spec(spec)
-    engine, _ = open_cli_database(db)
-    try:
+    with campaign_database(db) as (engine, _):
         items = unconfirmed(engine, loaded)
-    finally:
-        engine.dispose()
     out = out_console()
     if not items:
         out.print("没有待确认的提醒。", markup=False)
@@ -74,8 +68,7 @@ def resend(
     if not keys and not all_:
         fail("请列出要补发的提醒编号（campaignflow notify list 可查看），或用 --all 补发全部")
     loaded = load_spec(spec)
-    engine, _ = open_cli_database(db)
-    try:
+    with campaign_database(db) as (engine, _):
         if keys:
             known = {u.key for u in unconfirmed(engine, loaded)}
             unknown = [k for k in keys if k not in known]
@@ -84,8 +77,6 @@ def resend(
         results = resend_items(
             engine=engine, loaded=loaded, resolve=env_resolver(), keys=keys or None
         )
-    finally:
-        engine.dispose()
     out = out_console()
     if not results:
         out.print("没有需要补发的提醒。", markup=False)

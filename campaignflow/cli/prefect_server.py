@@ -26,14 +26,11 @@ def free_port(host: str = "127.0.0.1") -> int:
         return sock.getsockname()[1]
 
 
-@dataclass
-class RunningServer:
-    """A started server: its URLs and process."""
+class ServerAddress:
+    """The URLs of a Prefect server from its `host` and `port` (fields of the dataclass)."""
 
     host: str
     port: int
-    process: subprocess.Popen
-    log: Path
 
     @property
     def url(self) -> str:
@@ -42,6 +39,16 @@ class RunningServer:
     @property
     def api_url(self) -> str:
         return f"{self.url}/api"
+
+
+@dataclass
+class RunningServer(ServerAddress):
+    """A started server: its URLs and process."""
+
+    host: str
+    port: int
+    process: subprocess.Popen
+    log: Path
 
 
 # A private server for one `campaignflow run`: only what recording a run needs (fewer SQLite

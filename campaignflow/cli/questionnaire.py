@@ -10,20 +10,20 @@ from rich.markup import escape
 
 from .collect import importing
 from .common import (
+    DbOption,
     SpecArg,
     acting_user,
+    add_commands,
     err_console,
     fail,
     form_id_of,
-    guarded,
     load_spec,
     out_console,
 )
-from .db import DbOption
 
 
 def register(app: typer.Typer) -> None:
-    app.command("import-wjx")(guarded(import_wjx_command))
+    add_commands(app, {"import-wjx": import_wjx_command})
 
 
 def import_wjx_command(

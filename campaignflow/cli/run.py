@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, guarded, out_console
+from .common import (
+    EXIT_FAILURE,
+    AsOfOption,
+    DbOption,
+    SpecArg,
+    add_commands,
+    day_or_today,
+    fail,
+    flows_database,
+    load_spec,
+    out_console,
+)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(guarded(run))
-    app.command("final-report")(guarded(final_report))
-
-
-SpecArg = Annotated[Path, typer.Argument(help="活动方案文件 campaign.yaml", show_default=False)]
-AsOfOpt = Annotated[
-    dt.datetime | None,
-    typer.Option(
-        "--as-of",
-        formats=["%Y-%m-%d"],
-        help="按哪一天的情况运行（默认今天，Asia/Shanghai）",
-        show_default=False,
-    ),
-]
-
-
-def _load_or_exit(spec: Path):
-    from ..spec import SpecError, load
-
-    try:
-        return load(spec)
-    except SpecError as exc:
-        err_console().print(exc.render(), markup=False)
-        raise typer.Exit(EXIT_BAD_INPUT) from None
+    add_commands(app, {"run": run, "final-report": final_report})
 
 
 def run(
@@ -44,7 +30,8 @@ def run(
         str | None,
         typer.Option("--phase", "-p", help="只运行这个阶段/工作线（编号）", show_default=False),
     ] = None,
-    as_of: AsOfOpt = None,
+    as_of: AsOfOption = None,
+    db: DbOption = None,
 ) -> None:
     """运行一个阶段，或按关口依次运行整个活动（Prefect 流程），并生成报告。Run a phase or the whole campaign.
 
@@ -55,17 +42,18 @@ def run(
 
         campaignflow run campaign_specs/bapo-bali-2023/campaign.yaml --phase mobilise --as-of 2023-03-31
     """
-    loaded = _load_or_exit(spec)
+    loaded = load_spec(spec)
     stage_ids = [s.id for s in loaded.spec.stages]
     if phase is not None and phase not in stage_ids:
         fail(f"没有阶段/工作线 {phase}（可选：{'、'.join(stage_ids)}）")
-    day = as_of.date() if as_of else None
-    if phase is None:
-        outcome = _run("flows.campaign:campaign", spec_path=str(spec), as_of=day)
-        phases = outcome["phases"]
-    else:
-        outcome = _run("flows.phase:phase", spec_path=str(spec), phase=phase, as_of=day)
-        phases = [outcome]
+    day = day_or_today(as_of, loaded)
+    with flows_database(db):
+        if phase is None:
+            outcome = _run("flows.campaign:campaign", spec_path=str(spec), as_of=day)
+            phases = outcome["phases"]
+        else:
+            outcome = _run("flows.phase:phase", spec_path=str(spec), phase=phase, as_of=day)
+            phases = [outcome]
     _print_outcome(loaded, phases, outcome.get("final"), outcome.get("stopped_at"))
 
 
@@ -100,19 +88,16 @@ def _is_connection(exc: BaseException) -> bool:
                          "ConnectionRefusedError", "ConnectionResetError"})  # fmt: skip
 
 
-def final_report(spec: SpecArg, as_of: AsOfOpt = None) -> None:
+def final_report(spec: SpecArg, as_of: AsOfOption = None, db: DbOption = None) -> None:
     """生成活动总结报告。Write the campaign's closing report.
 
     Example:
 
         campaignflow final-report campaign_specs/party-building-2023/campaign.yaml --as-of 2023-12-31
     """
-    _load_or_exit(spec)
-    outcome = _run(
-        "flows.final_report:final_report",
-        spec_path=str(spec),
-        as_of=as_of.date() if as_of else None,
-    )
+    day = day_or_today(as_of, load_spec(spec))
+    with flows_database(db):
+        outcome = _run("flows.final_report:final_report", spec_path=str(spec), as_of=day)
     _print_outcome(None, [], outcome, None)
 
 

@@ -9,22 +9,27 @@ from typing import Annotated
 
 import typer
 
-from .common import err_console, fail, guarded, out_console
+from .common import (
+    DbOption,
+    add_commands,
+    add_group,
+    err_console,
+    fail,
+    flows_database,
+    load_spec,
+    out_console,
+)
 
 
 def register(app: typer.Typer) -> None:
-    server_app = typer.Typer(
-        name="server",
-        help="本数据文件夹的 Prefect 服务器（界面）：启动并服务全部部署；status 查看，stop 停止。",
-        invoke_without_command=True,
-        no_args_is_help=False,
+    add_group(
+        app,
+        "server",
+        "本数据文件夹的 Prefect 服务器（界面）：启动并服务全部部署；status 查看，stop 停止。",
+        {"status": status, "stop": stop},
+        callback=server,
     )
-    server_app.callback(invoke_without_command=True)(guarded(server))
-    server_app.command("status")(guarded(status))
-    server_app.command("stop")(guarded(stop))
-    app.add_typer(server_app, name="server")
-    app.command()(guarded(deployments))
-    app.command("ui")(guarded(ui))
+    add_commands(app, {"deployments": deployments, "ui": ui})
 
 
 CampaignOption = Annotated[
@@ -34,15 +39,10 @@ CampaignOption = Annotated[
 
 
 def _loaded(campaign: list[Path] | None) -> tuple[list, Path]:
-    from ..spec import SpecError, load
     from ..spec.shipped import shipped_campaigns, shipped_root
 
     paths = campaign or [folder / "campaign.yaml" for folder in shipped_campaigns().values()]
-    try:
-        loaded = [load(path) for path in paths]
-    except SpecError as exc:
-        err_console().print(exc.render(), markup=False)
-        raise typer.Exit(2) from None
+    loaded = [load_spec(path) for path in paths]
     return loaded, (Path.cwd() if campaign else shipped_root().parent)
 
 
@@ -87,6 +87,7 @@ def server(
         int | None, typer.Option(help="端口（默认 4200，被占用时另选）", show_default=False)
     ] = None,
     campaign: CampaignOption = None,
+    db: DbOption = None,
 ) -> None:
     """本数据文件夹的 Prefect 服务器：没有运行就启动，然后在前台服务全部部署；Ctrl-C 停止服务部署。Serve the deployments on the data folder's server.
 
@@ -110,20 +111,21 @@ def server(
     loaded, root = _loaded(campaign)
     specs = deployment_specs(loaded, root)
     out = out_console()
-    running = ensure_server(settings.home, port=port)
-    os.environ.update(
-        {"PREFECT_API_URL": running.api_url, "PREFECT_HOME": str(settings.home / "prefect")}
-    )
-    out.print(f"界面：{running.url}  （数据文件夹：{settings.home}）", markup=False)
-    out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止服务部署。", markup=False)
-    from .prefect_env import log_to_file
+    with flows_database(db):  # the deployments' runs open the campaign database
+        running = ensure_server(settings.home, port=port)
+        os.environ.update(
+            {"PREFECT_API_URL": running.api_url, "PREFECT_HOME": str(settings.home / "prefect")}
+        )
+        out.print(f"界面：{running.url}  （数据文件夹：{settings.home}）", markup=False)
+        out.print(f"服务 {len(specs)} 个部署；按 Ctrl-C 停止服务部署。", markup=False)
+        from .prefect_env import log_to_file
 
-    log_to_file(settings.home)
-    failed = _watchdog(settings.home, running)
-    try:
-        _serve(specs, root, settings.home, running)
-    finally:
-        failed["stop"].set()
+        log_to_file(settings.home)
+        failed = _watchdog(settings.home, running)
+        try:
+            _serve(specs, root, settings.home, running)
+        finally:
+            failed["stop"].set()
     if failed.get("error") is not None:
         from .failure import report
 

@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from .common import EXIT_BAD_INPUT, EXIT_FAILURE, err_console, fail, guarded, out_console
+from .common import EXIT_BAD_INPUT, EXIT_FAILURE, add_commands, err_console, fail, out_console
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(guarded(validate))
-    app.command()(guarded(schema))
-    app.command()(guarded(init))
+    add_commands(app, {"validate": validate, "schema": schema, "init": init})
 
 
 def validate(

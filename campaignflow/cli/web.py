@@ -4,6 +4,8 @@ collection by phone (campaignflow/web)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,17 +14,18 @@ from rich.markup import escape
 
 from ..web import URL_ENV
 from .common import (
+    DbOption,
     SpecArg,
     acting_user,
+    add_commands,
+    campaign_database,
     fail,
     form_id_of,
-    guarded,
     load_spec,
     out_console,
     parse_day,
     unit_of,
 )
-from .db import DbOption, open_cli_database
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,12 +48,17 @@ FormOption = Annotated[
 
 
 def register(app: typer.Typer) -> None:
-    app.command("web")(guarded(web))
-    app.command("qr")(guarded(qr))
-    app.command("link-revoke")(guarded(link_revoke))
-    app.command("ballot-codes")(guarded(ballot_codes))
-    app.command("ballot-turnout")(guarded(ballot_turnout))
-    app.command("ballot-close")(guarded(ballot_close))
+    add_commands(
+        app,
+        {
+            "web": web,
+            "qr": qr,
+            "link-revoke": link_revoke,
+            "ballot-codes": ballot_codes,
+            "ballot-turnout": ballot_turnout,
+            "ballot-close": ballot_close,
+        },
+    )
 
 
 def _base_url(url: str | None) -> str:
@@ -72,6 +80,14 @@ def _synced(engine: Engine, loaded: LoadedCampaign) -> None:
         out_console().print(
             f"已同步活动 {loaded.spec.campaign.id}：{result.summary()}", markup=False
         )
+
+
+@contextmanager
+def _synced_database(db: str | None, loaded: LoadedCampaign) -> Iterator[Engine]:
+    """The campaign database, with the campaign synced into it, for the block."""
+    with campaign_database(db) as (engine, _):
+        _synced(engine, loaded)
+        yield engine
 
 
 def web(
@@ -115,27 +131,25 @@ def web(
         campaign = load_spec(spec)
         loaded[campaign.spec.campaign.id] = campaign
     fixed = parse_day(today) if today else None
-    engine, shown = open_cli_database(db)
-    for campaign in loaded.values():
-        _synced(engine, campaign)
-    site = Site(engine=engine, campaigns=loaded, secret=_secret())
-    if fixed:
-        site.today = lambda _c: fixed
-    out = out_console()
-    out.print(
-        f"网页填报已启动：http://{host}:{port}/ （数据库 {shown}；按 Ctrl+C 停止）", markup=False
-    )
-    out.print(
-        "各单位的填报链接和二维码：campaignflow qr <campaign.yaml> -o 二维码.pdf", markup=False
-    )
-    try:
+    with campaign_database(db) as (engine, shown):
+        for campaign in loaded.values():
+            _synced(engine, campaign)
+        site = Site(engine=engine, campaigns=loaded, secret=_secret())
+        if fixed:
+            site.today = lambda _c: fixed
+        out = out_console()
+        out.print(
+            f"网页填报已启动：http://{host}:{port}/ （数据库 {shown}；按 Ctrl+C 停止）",
+            markup=False,
+        )
+        out.print(
+            "各单位的填报链接和二维码：campaignflow qr <campaign.yaml> -o 二维码.pdf", markup=False
+        )
         uvicorn.run(
             create_app(site), host=host, port=port, access_log=False, log_level="warning",
             proxy_headers=proxy, forwarded_allow_ips="127.0.0.1" if proxy else None,
             server_header=False,
         )  # fmt: skip
-    finally:
-        engine.dispose()
 
 
 def qr(
@@ -174,15 +188,10 @@ def qr(
     if all(loaded.spec.forms[f].kind == "ballot" for f in chosen):
         fail("测评表凭测评码投票：请用 campaignflow ballot-codes 打印测评码")
     base = _base_url(url)
-    engine, _ = open_cli_database(db)
-    try:
-        _synced(engine, loaded)
-        with database.read_session(engine) as session:
-            issued = links.issue(
-                session=session, loaded=loaded, secret=_secret(), base=base, forms=chosen
-            )
-    finally:
-        engine.dispose()
+    with _synced_database(db, loaded) as engine, database.read_session(engine) as session:
+        issued = links.issue(
+            session=session, loaded=loaded, secret=_secret(), base=base, forms=chosen
+        )
     campaign, forms = loaded.spec.campaign, loaded.spec.forms
     names = {u.id: u.name for u in loaded.units} | {links.PUBLIC: "公众"}
     pages = []
@@ -244,14 +253,9 @@ def link_revoke(
     loaded = load_spec(spec)
     form_id = form_id_of(loaded, form)
     unit_key = links.PUBLIC if unit in ("公众", "*") else unit_of(loaded, unit)
-    engine, _ = open_cli_database(db)
-    try:
-        _synced(engine, loaded)
-        with database.write_session(engine) as session:
-            cid = database.campaign_id(session, loaded.spec.campaign.id)
-            links.revoke(session, cid, form_id, unit_key)
-    finally:
-        engine.dispose()
+    with _synced_database(db, loaded) as engine, database.write_session(engine) as session:
+        cid = database.campaign_id(session, loaded.spec.campaign.id)
+        links.revoke(session, cid, form_id, unit_key)
     out_console().print(
         f"已停用 {unit} 的 {loaded.spec.forms[form_id].title} 链接；重新打印二维码：campaignflow qr {spec} --form {form_id}",
         markup=False,
@@ -306,15 +310,11 @@ def ballot_codes(
     loaded = load_spec(spec)
     form_id = _ballot_form(loaded, form)
     base = _base_url(url)
-    engine, _ = open_cli_database(db)
-    try:
-        _synced(engine, loaded)
+    with _synced_database(db, loaded) as engine:
         codes = ballots.issue_codes(
             engine=engine, loaded=loaded, secret=_secret(), form_id=form_id,
             round_key=round_key, group=group, count=count,
         )  # fmt: skip
-    finally:
-        engine.dispose()
     campaign = loaded.spec.campaign
     urls = [(c, f"{base}/b/{campaign.id}/{form_id}/{c}") for c in codes]
     pages = code_slips(heading=campaign.short_title or campaign.title, round_key=round_key,
@@ -330,11 +330,8 @@ def _on_round(spec: Path, form: str | None, db: str | None, fn):
     """`fn(engine, loaded, form_id)` on the campaign's ballot form; (its result, (loaded, form_id))."""
     loaded = load_spec(spec)
     form_id = _ballot_form(loaded, form)
-    engine, _ = open_cli_database(db)
-    try:
+    with campaign_database(db) as (engine, _):
         return fn(engine, loaded, form_id), (loaded, form_id)
-    finally:
-        engine.dispose()
 
 
 def _turnout_lines(turnout: dict) -> list[str]:
