@@ -11,7 +11,6 @@ its own interpreter so its peak RSS is its own.
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sqlite3
@@ -19,7 +18,7 @@ import time
 from pathlib import Path
 
 from . import generate
-from .common import emit, fresh_home, machine, run_child, use_home
+from .common import bench_parser, emit, fresh_home, measure, run_child, use_home
 
 TARGET_RATIO = 1.5
 FORM = "problems"
@@ -157,15 +156,12 @@ def report(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=1.0, help="campaign (units) the rows refer to")
+    ap = bench_parser(__doc__, "work-import", scale_help="campaign (units) the rows refer to")
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--work", type=Path, default=generate.DEFAULT_OUT / "work-import")
     ap.add_argument("--child", choices=["floor", "ours"])
     ap.add_argument(
         "--profile", action="store_true", help="cProfile import_file (top 20 by own time)"
     )
-    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     spec = generate.default_out(args.scale) / "campaign.yaml"
     path = generate.default_out(args.scale) / f"import-{FORM}-{args.rows}.xlsx"
@@ -175,11 +171,7 @@ def main(argv: list[str] | None = None) -> None:
         if args.profile:
             ensure_file(args.scale, args.rows)
         return child_ours(spec, path, args.work, args.profile)
-    print(f"machine: {machine()}", flush=True)
-    r = run(args.scale, args.rows, args.work)
-    print(report(r))
-    if args.json:
-        emit(r)
+    measure(lambda: run(args.scale, args.rows, args.work), report, args.json)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ times move with the other load, the CPU seconds much less.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -25,7 +24,7 @@ import time
 from pathlib import Path
 
 from . import generate
-from .common import copy_inbox, emit, fresh_home, machine, run_child, use_home
+from .common import bench_parser, copy_inbox, emit, fresh_home, measure, run_child, use_home
 
 TARGET_SHARE = 0.10
 TARGET_NEXT_START = 2.0
@@ -289,14 +288,11 @@ def report(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--work", type=Path, default=generate.DEFAULT_OUT / "work-phase")
+    ap = bench_parser(__doc__, "work-phase")
     ap.add_argument("--child", choices=["domain", "flow"])
     ap.add_argument(
         "--profile", action="store_true", help="cProfile the domain calls (prints the top 25)"
     )
-    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.child == "domain" or args.profile:
         child_domain(args.scale, args.work, args.profile)
@@ -304,11 +300,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.child == "flow":
         child_flow(args.scale, args.work)
         return
-    print(f"machine: {machine()}", flush=True)
-    r = run(args.scale, args.work)
-    print(report(r))
-    if args.json:
-        emit(r)
+    measure(lambda: run(args.scale, args.work), report, args.json)
 
 
 if __name__ == "__main__":

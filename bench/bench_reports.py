@@ -13,7 +13,6 @@ including the pool's start-up.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import os
 import shutil
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 
 from . import generate
-from .common import children_peak_rss_mb, emit, machine, run_child, use_home
+from .common import bench_parser, children_peak_rss_mb, emit, measure, run_child, use_home
 
 TARGET_S = 30.0
 CHUNK = 50
@@ -129,19 +128,12 @@ def report(r: dict) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--scale", type=float, default=1.0)
-    ap.add_argument("--work", type=Path, default=generate.DEFAULT_OUT / "work-reports")
+    ap = bench_parser(__doc__, "work-reports")
     ap.add_argument("--child", type=int, metavar="WORKERS")
-    ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.child:
         return child(args.scale, args.work, args.child)
-    print(f"machine: {machine()}", flush=True)
-    r = run(args.scale, args.work)
-    print(report(r))
-    if args.json:
-        emit(r)
+    measure(lambda: run(args.scale, args.work), report, args.json)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import os
@@ -11,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -68,6 +70,29 @@ def emit(result: dict) -> None:
     """The child's answer to `run_child` (its peak RSS added)."""
     result["rss_mb"] = round(max(peak_rss_mb(), result.get("rss_mb", 0.0)), 1)
     print("RESULT:" + json.dumps(result, ensure_ascii=False, default=str), flush=True)
+
+
+def bench_parser(doc: str, work: str, scale_help: str | None = None) -> argparse.ArgumentParser:
+    """A benchmark's command line (described by the first line of `doc`): --scale of the
+    generated campaign, --work (its scratch folder `work` beside the generated data) and --json
+    (the result for `python -m bench`); the benchmark adds its own options."""
+    from .generate import DEFAULT_OUT
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--scale", type=float, default=1.0, help=scale_help)
+    ap.add_argument("--work", type=Path, default=DEFAULT_OUT / work)
+    ap.add_argument("--json", action="store_true")
+    return ap
+
+
+def measure(run: Callable[[], dict], report: Callable[[dict], str], as_json: bool) -> None:
+    """A benchmark's own part: the machine, then `run()`'s figures as `report` shows them; with
+    --json also the result, for `python -m bench`."""
+    print(f"machine: {machine()}", flush=True)
+    result = run()
+    print(report(result))
+    if as_json:
+        emit(result)
 
 
 def fresh_home(path: Path) -> Path:

@@ -19,6 +19,20 @@ def prefect_harness():
         yield
 
 
+@pytest.fixture
+def fresh_home(tmp_path, monkeypatch):
+    """A fresh CAMPAIGNFLOW_HOME (its SQLite database, no CAMPAIGNFLOW_DATABASE_URL) for one
+    test, with this process's workspaces closed before and after."""
+    from campaignflow.workspace import close_workspaces
+
+    folder = tmp_path / "home"
+    monkeypatch.setenv("CAMPAIGNFLOW_HOME", str(folder))
+    monkeypatch.delenv("CAMPAIGNFLOW_DATABASE_URL", raising=False)
+    close_workspaces()
+    yield folder
+    close_workspaces()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def no_server_left_behind(tmp_path_factory):
     """Every test that starts a data folder's Prefect server stops it: at the end of the

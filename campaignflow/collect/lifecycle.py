@@ -266,19 +266,10 @@ def withdraw(
         campaign = db.find_campaign(session, loaded.spec.campaign.id)
         form = _form_row(session, campaign, loaded, form_id)
         names = _unit_ids(session, campaign, units) if units is not None else None
-        filing = db.Filing(
-            campaign_id=campaign.id,
-            form_id=form.id,
-            mode="withdraw",
-            channel="命令",
-            source=None,
-            scope=None if names is None else sorted(_keys(session, names)),
-            note=reason,
-            actor=actor,
-            at=now,
+        scope = None if names is None else sorted(_keys(session, names))
+        filing = _command_filing(
+            session, campaign, form, "withdraw", actor, now, scope=scope, note=reason
         )
-        session.add(filing)
-        session.flush()
         rows = withdraw_rows(
             session,
             form=form,
@@ -291,6 +282,32 @@ def withdraw(
         filing.withdrawn = rows.own(form.key)
         shown = "全部单位" if names is None else scope_text(list(names.values()))
         return LifecycleResult(filing.id, form.key, form.title, shown, "withdraw", rows)
+
+
+def _command_filing(
+    session: Session,
+    campaign: db.Campaign,
+    form: db.Form,
+    mode: str,
+    actor: str,
+    now: dt.datetime,
+    **fields: object,
+) -> db.Filing:
+    """A filing made by a command (`withdraw`, `restore`) rather than a file, flushed so that it
+    has its number."""
+    filing = db.Filing(
+        campaign_id=campaign.id,
+        form_id=form.id,
+        mode=mode,
+        channel="命令",
+        source=None,
+        actor=actor,
+        at=now,
+        **fields,
+    )
+    session.add(filing)
+    session.flush()
+    return filing
 
 
 def _keys(session: Session, ids: dict[int, str]) -> list[str]:
@@ -314,19 +331,9 @@ def restore(
         if old is None or old.campaign_id != campaign.id:
             raise LifecycleError(f"没有填报记录 #{filing_id}：请用 campaignflow history 查看编号")
         form = session.get(db.Form, old.form_id)
-        filing = db.Filing(
-            campaign_id=campaign.id,
-            form_id=form.id,
-            mode="restore",
-            channel="命令",
-            source=None,
-            scope=old.scope,
-            restores_id=old.id,
-            actor=actor,
-            at=now,
+        filing = _command_filing(
+            session, campaign, form, "restore", actor, now, scope=old.scope, restores_id=old.id
         )
-        session.add(filing)
-        session.flush()
         result = LifecycleResult(filing.id, form.key, form.title, "", "restore")
         forms = {
             f.id: f
@@ -406,17 +413,8 @@ def _restore_rows(
 
 
 def _maps(session: Session, campaign_id: int) -> tuple[dict[str, int], dict[str, int]]:
-    units = dict(
-        session.execute(
-            select(db.Unit.key, db.Unit.id).where(db.Unit.campaign_id == campaign_id)
-        ).all()
-    )
-    people = dict(
-        session.execute(
-            select(db.Person.key, db.Person.id).where(db.Person.campaign_id == campaign_id)
-        ).all()
-    )
-    return units, people
+    units = db.key_map(session, db.Unit.key, db.Unit.id, campaign_id)
+    return units, db.key_map(session, db.Person.key, db.Person.id, campaign_id)
 
 
 def _scope_text(session: Session, campaign_id: int, scope: list[Any] | None) -> str:

@@ -91,15 +91,9 @@ class SubmissionWriter:
             raise FileRefused(f"表单 {form_id} 尚未同步到数据库：请先运行 campaignflow sync")
         self.kind = self.form.kind
         connection = session.connection()  # Core: no ORM row processing for these maps
-        self.units: dict[str, int] = dict(
-            connection.execute(
-                select(db.Unit.key, db.Unit.id).where(db.Unit.campaign_id == campaign.id)
-            ).all()
-        )
-        self.people: dict[str, int] = dict(
-            connection.execute(
-                select(db.Person.key, db.Person.id).where(db.Person.campaign_id == campaign.id)
-            ).all()
+        self.units: dict[str, int] = db.key_map(connection, db.Unit.key, db.Unit.id, campaign.id)
+        self.people: dict[str, int] = db.key_map(
+            connection, db.Person.key, db.Person.id, campaign.id
         )
         self.mode = mode
         self.unit_key = unit

@@ -24,7 +24,7 @@ from .evaluation import Ballot, BallotCast, EvaluationResult, EvaluationRound
 from .feedback import FeedbackItem, PoliticalFileEntry
 from .filing import FILING_MODES, Filing
 from .ledger import Problem, Rectification
-from .lookup import campaign_id, find_campaign
+from .lookup import campaign_id, find_campaign, key_map
 from .migrate import (
     SchemaError,
     SchemaNotCurrent,
@@ -84,6 +84,7 @@ __all__ = [
     "head_revision",
     "is_current",
     "jsonable",
+    "key_map",
     "make_engine",
     "make_session_factory",
     "open_database",

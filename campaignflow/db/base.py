@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, MetaData, TypeDecorator, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,6 +66,17 @@ class IdMixin:
     """A surrogate integer primary key."""
 
     id: Mapped[int] = mapped_column(primary_key=True, sort_order=-100)
+
+
+class CampaignKeyMixin:
+    """A row of one campaign known by its key in the spec (unique within the campaign)."""
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), sort_order=-90)
+    key: Mapped[str] = mapped_column(sort_order=-89)
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple:
+        return (UniqueConstraint("campaign_id", "key"),)
 
 
 class ArchivedMixin:

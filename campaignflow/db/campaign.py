@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import ArchivedMixin, Base, IdMixin, utcnow
+from .base import ArchivedMixin, Base, CampaignKeyMixin, IdMixin, utcnow
 
 
 class Campaign(IdMixin, ArchivedMixin, Base):
@@ -33,14 +33,11 @@ class Campaign(IdMixin, ArchivedMixin, Base):
     synced_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
-class Stage(IdMixin, ArchivedMixin, Base):
+class Stage(IdMixin, CampaignKeyMixin, ArchivedMixin, Base):
     """A phase (staged campaign) or a track (parallel campaign)."""
 
     __tablename__ = "stage"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
-    key: Mapped[str]
     kind: Mapped[str]  # phase / track
     name: Mapped[str]
     sort_order: Mapped[int] = mapped_column(default=0)
@@ -51,14 +48,11 @@ class Stage(IdMixin, ArchivedMixin, Base):
     description: Mapped[str | None]
 
 
-class Form(IdMixin, ArchivedMixin, Base):
+class Form(IdMixin, CampaignKeyMixin, ArchivedMixin, Base):
     """A data-collection form (key = the form id in the spec)."""
 
     __tablename__ = "form"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
-    key: Mapped[str]
     kind: Mapped[str]  # record / activity / problem / rectification / ballot / feedback
     title: Mapped[str]
     of_form: Mapped[str | None]  # rectification: key of its problem form
@@ -67,14 +61,11 @@ class Form(IdMixin, ArchivedMixin, Base):
     definition: Mapped[dict[str, Any]]  # the form as written in the spec
 
 
-class Measure(IdMixin, ArchivedMixin, Base):
+class Measure(IdMixin, CampaignKeyMixin, ArchivedMixin, Base):
     """A 工作措施: a duty with owners, a due date, required evidence, maybe a form and target."""
 
     __tablename__ = "measure"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
-    key: Mapped[str]
     title: Mapped[str]
     stage_id: Mapped[int | None] = mapped_column(ForeignKey("stage.id"), index=True)
     sort_order: Mapped[int] = mapped_column(default=0)

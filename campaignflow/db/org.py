@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, UniqueConstraint
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import ArchivedMixin, Base, IdMixin
+from .base import ArchivedMixin, Base, CampaignKeyMixin, IdMixin
 
 
-class Unit(IdMixin, ArchivedMixin, Base):
+class Unit(IdMixin, CampaignKeyMixin, ArchivedMixin, Base):
     """A Party organisation or department of one campaign (key = the spec's unit id)."""
 
     __tablename__ = "unit"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
-    key: Mapped[str]
     name: Mapped[str]
     kind: Mapped[str]  # 党委 / 党组 / 党总支 / 党支部 / 党小组 / 部门
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
@@ -23,14 +20,11 @@ class Unit(IdMixin, ArchivedMixin, Base):
     sort_order: Mapped[int] = mapped_column(default=0)  # order in the spec
 
 
-class Person(IdMixin, ArchivedMixin, Base):
+class Person(IdMixin, CampaignKeyMixin, ArchivedMixin, Base):
     """A member, cadre or other person of one campaign (key = the spec's person id, e.g. 工号)."""
 
     __tablename__ = "person"
-    __table_args__ = (UniqueConstraint("campaign_id", "key"),)
 
-    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"))
-    key: Mapped[str]
     name: Mapped[str]
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     role: Mapped[str]  # 党员 / 预备党员 / … / 干部

@@ -9,8 +9,9 @@ that `validate`, which only asks `secrets` where a token goes, does not import t
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 _WHERE = {
     **dict.fromkeys(
@@ -52,8 +53,4 @@ __all__ = [
     "where_to_put",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_WHERE[name], __name__), name)
+__getattr__ = lazy_names(__name__, _WHERE)

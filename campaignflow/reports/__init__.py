@@ -7,8 +7,9 @@ The publishing function is `reports.publish.publish` (its module has the same na
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
 
 _WHERE = {
     "final_context": ".context",
@@ -31,8 +32,4 @@ __all__ = [
     "render_template",
 ]
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_WHERE[name], __name__), name)
+__getattr__ = lazy_names(__name__, _WHERE)

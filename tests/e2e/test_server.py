@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -14,10 +13,9 @@ import sys
 import time
 
 import pytest
-from browser import browser_page
+from browser import CHROMIUM, FLAGS, browser_page
 
 pytestmark = pytest.mark.slow
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
 def _wait_final(api, url: str, run_id: str, timeout: float = 180) -> dict:
@@ -72,13 +70,7 @@ def test_report_visible_in_the_prefect_ui(served, phase_run, tmp_path):
     page = f"{served['url']}/artifacts/artifact/{artifacts['bapo-bali-2023-mobilise-report']['id']}"
     flags = [
         "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
+        *FLAGS,
         f"--user-data-dir={tmp_path / 'profile'}",
         "--virtual-time-budget=20000",
         "--window-size=1280,2000",

@@ -13,16 +13,9 @@ SPECS = shipped_root()
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch, prefect_harness) -> Path:
+def home(fresh_home, prefect_harness) -> Path:
     """A fresh CAMPAIGNFLOW_HOME (SQLite) for one test."""
-    from campaignflow.workspace import close_workspaces
-
-    folder = tmp_path / "home"
-    monkeypatch.setenv("CAMPAIGNFLOW_HOME", str(folder))
-    monkeypatch.delenv("CAMPAIGNFLOW_DATABASE_URL", raising=False)
-    close_workspaces()
-    yield folder
-    close_workspaces()
+    return fresh_home
 
 
 @pytest.fixture

@@ -162,16 +162,11 @@ def engine(tmp_path, loaded):
 
 
 @pytest.fixture
-def home(tmp_path, monkeypatch, prefect_harness) -> Path:
+def home(fresh_home, prefect_harness) -> Path:
     """A fresh CAMPAIGNFLOW_HOME (SQLite) with sweep.yaml synced into it."""
     from campaignflow.spec import load
     from campaignflow.sync import sync_campaign
-    from campaignflow.workspace import close_workspaces, open_workspace
+    from campaignflow.workspace import open_workspace
 
-    folder = tmp_path / "home"
-    monkeypatch.setenv("CAMPAIGNFLOW_HOME", str(folder))
-    monkeypatch.delenv("CAMPAIGNFLOW_DATABASE_URL", raising=False)
-    close_workspaces()
     sync_campaign(engine=open_workspace().engine, loaded=load(SPEC))
-    yield folder
-    close_workspaces()
+    return fresh_home

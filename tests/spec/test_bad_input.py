@@ -247,11 +247,19 @@ def _with_units_file(name: str, rows: list[list]) -> Callable[[Path], Path]:
     return make
 
 
+UNIT_HEADER = ["编号", "名称", "类型", "上级"]
 UNIT_ROWS = [
     ["party", "××局党组", "党组", None],
     ["office", "办公室", "部门", "party"],
     ["b1", "机关第一党支部", "党支部", "party"],
 ]
+
+
+def _units_xlsx(*rows: list) -> Callable[[Path], Path]:
+    """The minimal campaign with its units in units.xlsx: the usual header, then `rows`."""
+    return _with_units_file("units.xlsx", [UNIT_HEADER, *rows])
+
+
 # (how to make the input, [(location, message)]); a location is `L:C` in the file, or
 # `name!Sheet!C3` for a cell of the spreadsheet beside it
 GENERATED: dict[str, tuple[Callable[[Path], Path], list[tuple[str, str]]]] = {
@@ -279,15 +287,7 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], list[tuple[str, str]]]] = {
     "directory": (_directory, [("1:1", "这是一个文件夹；请指定其中的 campaign.yaml")]),
     "missing_file": (lambda folder: folder / "nope.yaml", [("1:1", "文件不存在")]),
     "units_xlsx_bad_kind": (
-        _with_units_file(
-            "units.xlsx",
-            [
-                ["编号", "名称", "类型", "上级"],
-                UNIT_ROWS[0],
-                ["office", "办公室", "科室", "party"],
-                UNIT_ROWS[2],
-            ],
-        ),
+        _units_xlsx(UNIT_ROWS[0], ["office", "办公室", "科室", "party"], UNIT_ROWS[2]),
         [
             (
                 "units.xlsx!组织!C3",
@@ -302,14 +302,8 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], list[tuple[str, str]]]] = {
         [("units.xlsx!组织!A1", "缺少表头列“名称”（应有：编号、名称、类型、上级、联系人）")],
     ),
     "units_xlsx_several": (
-        _with_units_file(
-            "units.xlsx",
-            [
-                ["编号", "名称", "类型", "上级"],
-                UNIT_ROWS[0],
-                ["Office", "办公室", "部门", "party"],
-                ["b1", None, "党支部", "party"],
-            ],
+        _units_xlsx(
+            UNIT_ROWS[0], ["Office", "办公室", "部门", "party"], ["b1", None, "党支部", "party"]
         ),
         [
             (
@@ -355,6 +349,6 @@ def test_utf8_with_bom_is_accepted(tmp_path: Path) -> None:
 
 
 def test_units_xlsx_valid_sheet_loads(tmp_path: Path) -> None:
-    make = _with_units_file("units.xlsx", [["编号", "名称", "类型", "上级"], *UNIT_ROWS])
+    make = _units_xlsx(*UNIT_ROWS)
     loaded = load(make(tmp_path))
     assert [u.id for u in loaded.units] == ["party", "office", "b1"]

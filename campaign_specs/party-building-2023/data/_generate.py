@@ -11,18 +11,18 @@ services with 224 人次, 34 feedback items all 满意, 54 political-quality fil
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import random
-import re
-import zipfile
+import sys
 from pathlib import Path
 
 import chinese_calendar
-import openpyxl
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # campaign_specs/: what the generators share
+import _sample_data  # noqa: E402
+from _sample_data import write_xlsx  # noqa: E402
+
 SPEC = HERE.parent
 YEAR = 2023
 STUDY_CUTOFF = dt.date(2023, 11, 10)  # “截至11月上旬”
@@ -113,39 +113,8 @@ def fit_total(values: list[int], total: int, low: int, high: int, rng: random.Ra
     return values
 
 
-def save_stable(wb: openpyxl.Workbook, path: Path) -> None:
-    """Save an .xlsx byte-for-byte reproducibly (openpyxl stamps the current time)."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
-                    rb"\g<1>2023-01-01T00:00:00Z",
-                    data,
-                )
-            dst.writestr(zipfile.ZipInfo(name, (2023, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-
-
 def write_csv(name: str, header: list[str], rows: list[list]) -> None:
-    with open(HERE / name, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def write_xlsx(path: Path, sheet: str, header: list[str], rows: list, widths: list[int]) -> None:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = sheet
-    ws.append(header)
-    for row in rows:
-        ws.append(list(row))
-    for i, width in enumerate(widths):
-        ws.column_dimensions[chr(65 + i)].width = width
-    save_stable(wb, path)
+    _sample_data.write_csv(HERE / name, header, rows)
 
 
 # ---------------------------------------------------------------- organisation

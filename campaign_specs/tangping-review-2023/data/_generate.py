@@ -15,16 +15,15 @@ Ballots are anonymous: no rater identity is written, and rows are shuffled withi
 
 from __future__ import annotations
 
-import csv
-import io
 import random
-import re
-import zipfile
+import sys
 from pathlib import Path
 
-import openpyxl
-
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # campaign_specs/: what the generators share
+import _sample_data  # noqa: E402
+from _sample_data import write_xlsx  # noqa: E402
+
 ROUND = "2023年“躺平式”干部专项整治测评"
 
 PEOPLE = [  # 编号, 姓名, 所在组织, 身份, 是否干部, 职务, 出生年份
@@ -84,39 +83,13 @@ def vote(rater: int, name: str) -> tuple[str, set[str]]:
     return ("基本称职" if rater in (0, 2, 5, 6) else "不称职"), ticks
 
 
-def save_stable(wb: openpyxl.Workbook, path: Path) -> None:
-    """Save an .xlsx byte-for-byte reproducibly (openpyxl stamps the current time)."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            data = src.read(name)
-            if name == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*",
-                    rb"\g<1>2023-01-01T00:00:00Z",
-                    data,
-                )
-            dst.writestr(zipfile.ZipInfo(name, (2023, 1, 1, 0, 0, 0)), data, zipfile.ZIP_DEFLATED)
-
-
 def write_csv(name: str, header: list[str], rows: list[list]) -> None:
-    with open(HERE / name, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(header)
-        writer.writerows(rows)
+    _sample_data.write_csv(HERE / name, header, rows)
 
 
 def people_xlsx() -> None:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "人员"
-    ws.append(["编号", "姓名", "所在组织", "身份", "是否干部", "职务", "出生年份"])
-    for row in PEOPLE:
-        ws.append(list(row))
-    for col, width in zip("ABCDEFG", [8, 10, 12, 8, 10, 24, 10], strict=True):
-        ws.column_dimensions[col].width = width
-    save_stable(wb, HERE.parent / "people.xlsx")
+    header = ["编号", "姓名", "所在组织", "身份", "是否干部", "职务", "出生年份"]
+    write_xlsx(HERE.parent / "people.xlsx", "人员", header, PEOPLE, [8, 10, 12, 8, 10, 24, 10])
 
 
 def ballots() -> list[list]:
