@@ -186,7 +186,7 @@ def check_gate(
                 metrics, f"{previous.name}出口",
             )  # fmt: skip
     current = stages[index]
-    if getattr(current, "entry", None):
+    if current.entry:
         checks += _check(
             current.entry, progress[current.id], signoffs.get(current.id), metrics,
             f"{current.name}入口",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from prefect import get_run_logger
@@ -50,29 +49,16 @@ async def deployed(name: str, stale_after: float = 120.0) -> bool:
     return bool(alive)
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """One finished chunk run: where it ran, how long it took, and what its flow returned."""
-
-    run: FlowRun
-    result: Any
-
-    @property
-    def worker(self) -> str:
-        """The worker that ran it (Prefect labels each run it submits)."""
-        return (self.run.labels or {}).get("prefect.worker.name", "（未知）")
-
-    @property
-    def seconds(self) -> float | None:
-        total = self.run.total_run_time
-        return round(total.total_seconds(), 1) if total else None
+def worker_of(run: FlowRun) -> str:
+    """The worker that ran a flow run (Prefect labels each run it submits)."""
+    return (run.labels or {}).get("prefect.worker.name", "（未知）")
 
 
 async def run_chunks(
     deployment: str, what: str, parameters: list[dict[str, Any]], timeout: int, prefix: str = ""
-) -> list[Chunk]:
+) -> list[tuple[FlowRun, Any]]:
     """One run of `deployment` per parameter set, all at once (workers take them as they have
-    room), named `<this run> · <prefix>第 i/n 块`; the finished chunks in order, each with the
+    room), named `<this run> · <prefix>第 i/n 块`; the finished runs in order, each with the
     value its flow returned (chunk flows persist their results as JSON, see `CHUNK_RESULTS`).
     Raises naming every chunk that did not complete."""
     from prefect.deployments import arun_deployment
@@ -104,7 +90,7 @@ async def run_chunks(
             + f"。超过 {timeout} 秒仍在排队时，请检查工作池是否有 worker 在运行"
             "（prefect worker start --pool campaignflow）"
         )
-    return [Chunk(run, await _result(run, what)) for run in runs]
+    return [(run, await _result(run, what)) for run in runs]
 
 
 async def _result(run: FlowRun, what: str) -> Any:

@@ -19,7 +19,7 @@ from tasks.branches import (
 )
 from tasks.spec import load_campaign
 
-from ._fanout import CHUNK_RESULTS, deployed, run_chunks
+from ._fanout import CHUNK_RESULTS, deployed, run_chunks, worker_of
 from ._names import branch_run_name
 
 CHUNK_FLOW = "branch-report-chunk"
@@ -70,7 +70,7 @@ async def branch_reports(
             for units in chunks
         ]
         done = await run_chunks(CHUNK_DEPLOYMENT, "支部报告", params, chunk_timeout)
-        results = [(ChunkResult(**c.result), c.worker) for c in done]
+        results = [(ChunkResult(**result), worker_of(run)) for run, result in done]
     else:
         results = [(r, HERE) for r in write_chunks_here(spec_path, phase, as_of, chunks)]
     ran = [

@@ -59,8 +59,8 @@ async def collect_in_chunks(
             {"spec_path": spec_path, "phase": phase, "files": c, "data_folder": folder}
             for c in chunks
         ]
-        for chunk in await run_chunks(IMPORT_DEPLOYMENT, "导入", params, timeout, prefix="导入"):
-            report.files += [InboxFile(**f) for f in chunk.result]
+        for _run, files in await run_chunks(IMPORT_DEPLOYMENT, "导入", params, timeout, "导入"):
+            report.files += [InboxFile(**f) for f in files]
     show_inbox(loaded, phase, report)
     check_inbox_done(loaded)
     return report

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
+from sheets import write_rows  # noqa: F401  (the scenarios' sheets)
 from sqlalchemy import Engine
 
 from campaignflow.collect.inbox import collect_files, inbox_folder, pending_files
@@ -30,15 +31,6 @@ SPECS = shipped_root()
 
 def csv_rows(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-
-
-def write_rows(path: Path, rows: list[dict[str, Any]], header: list[str]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
 
 
 @dataclass

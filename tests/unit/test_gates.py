@@ -211,17 +211,14 @@ def test_tracks_run_in_parallel_without_gates():
 # ---------------------------------------------------------------- sign-offs as of a date
 
 
+def _sign(campaign, loaded, stage: str, by: str, on: str, remarks: str = "") -> None:
+    sign_off(engine=campaign.engine, loaded=loaded, stage=stage, by=by, remarks=remarks,
+             on=day(on), actor="t")  # fmt: skip
+
+
 def test_a_sign_off_counts_from_its_date(campaign, loaded):
     engine = campaign.engine
-    sign_off(
-        engine=engine,
-        loaded=loaded,
-        stage="p1",
-        by="张三",
-        remarks="同意",
-        on=day("2023-04-30"),
-        actor="t",
-    )
+    _sign(campaign, loaded, "p1", "张三", "2023-04-30", remarks="同意")
     assert signed_off(engine=engine, loaded=loaded, stage="p1", as_of=day("2023-04-29")) is None
     want = {"by": "张三", "remarks": "同意", "on": "2023-04-30"}
     assert signed_off(engine=engine, loaded=loaded, stage="p1", as_of=day("2023-04-30")) == want
@@ -293,15 +290,7 @@ def test_a_declined_sign_off_is_not_a_sign_off(campaign, loaded):
 
 def test_a_sign_off_of_an_unknown_phase_is_refused(campaign, loaded):
     with pytest.raises(GateError, match="没有阶段 p9（可选：p1、p2）"):
-        sign_off(
-            engine=campaign.engine,
-            loaded=loaded,
-            stage="p9",
-            by="张三",
-            remarks="",
-            on=day("2023-04-30"),
-            actor="t",
-        )
+        _sign(campaign, loaded, "p9", "张三", "2023-04-30")
 
 
 # ---------------------------------------------------------------- the snapshot's gate
@@ -321,15 +310,7 @@ def test_the_snapshots_gate_follows_the_data_and_the_date(campaign, loaded):
         "problems", [problem("P1", found="2023-04-10"), problem("P2", found="2023-05-02")]
     )
     signed_on = day("2023-04-25")
-    sign_off(
-        engine=campaign.engine,
-        loaded=loaded,
-        stage="p1",
-        by="张三",
-        remarks="",
-        on=signed_on,
-        actor="t",
-    )
+    _sign(campaign, loaded, "p1", "张三", signed_on.isoformat())
     gate, entry = p1_exit(loaded), loaded.spec.phases[1].entry
 
     for as_of in map(day, ("2023-03-31", "2023-04-10", "2023-04-20", "2023-04-25", "2023-05-02")):

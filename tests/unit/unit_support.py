@@ -4,13 +4,12 @@ importer as a branch's sheet would be."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheets import write_rows
 from sqlalchemy import Engine
 
 from campaignflow.collect import import_file
@@ -94,12 +93,7 @@ def day(text: str) -> dt.date:
 
 
 def write_csv(path: Path, header: list[str], rows: list[dict[str, Any]]) -> Path:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, lineterminator="\n", restval="")
-    writer.writeheader()
-    writer.writerows(rows)
-    path.write_text(buffer.getvalue(), encoding="utf-8")
-    return path
+    return write_rows(path, rows, header)
 
 
 @dataclass
