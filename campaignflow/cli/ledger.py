@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -49,15 +50,17 @@ FormOption = Annotated[
 ]
 
 
-def _run(spec: Path, db: str | None, action) -> object:
-    """Run `action(engine, loaded)`: ledger errors exit 2, database errors 1, no traceback."""
+def _run(spec: Path, db: str | None, on: str | None, action, **arguments) -> tuple[Any, dt.date]:
+    """`action(engine=…, loaded=…, on=<the day>, **arguments)` and the day (`on`, else today in
+    the campaign's timezone): ledger errors exit 2, database errors 1, no traceback."""
     from ..evaluation import EvaluationError
     from ..ledger import LedgerError
 
     loaded = load_spec(spec)
+    day = day_or_today(on, loaded)
     with campaign_database(db, "数据库操作失败") as (engine, _):
         try:
-            return action(engine, loaded)
+            return action(engine=engine, loaded=loaded, on=day, **arguments), day
         except (LedgerError, EvaluationError) as exc:
             fail(escape(str(exc)))
 
@@ -87,14 +90,9 @@ def close(
     """
     from ..ledger import close_measure, evidence_text
 
-    day = day_or_today(on, spec)
-
-    def action(engine, loaded):
-        text = evidence_text(evidence, file)
-        return close_measure(engine=engine, loaded=loaded, code=code, evidence=text,
-                             reviewer=reviewer, on=day, actor=acting_user(), form=form)  # fmt: skip
-
-    _run(spec, db, action)
+    text = evidence_text(evidence, file)
+    _, day = _run(spec, db, on, close_measure, code=code, evidence=text, reviewer=reviewer,
+                  actor=acting_user(), form=form)  # fmt: skip
     out_console().print(f"已销号：{code}（审核人 {reviewer}，{day}）", markup=False)
 
 
@@ -115,20 +113,7 @@ def reopen(
     """
     from ..ledger import reopen_measure
 
-    day = day_or_today(on, spec)
-    _run(
-        spec,
-        db,
-        lambda engine, loaded: reopen_measure(
-            engine=engine,
-            loaded=loaded,
-            code=code,
-            reason=reason,
-            on=day,
-            actor=acting_user(),
-            form=form,
-        ),  # fmt: skip
-    )
+    _run(spec, db, on, reopen_measure, code=code, reason=reason, actor=acting_user(), form=form)
     out_console().print(f"已重新整改：{code}（{reason}）", markup=False)
 
 
@@ -151,24 +136,15 @@ def consolidate(
     """
     from ..ledger import consolidate_due, consolidate_measure
 
-    day = day_or_today(on, spec)
     if code:
-        _run(
-            spec,
-            db,
-            lambda engine, loaded: consolidate_measure(
-                engine=engine, loaded=loaded, code=code, on=day, actor=acting_user(), form=form
-            ),
-        )
+        _run(spec, db, on, consolidate_measure, code=code, actor=acting_user(), form=form)
         out_console().print(f"已巩固：{code}", markup=False)
         return
-    codes = _run(
-        spec,
-        db,
-        lambda engine, loaded: consolidate_due(
-            engine=engine, loaded=loaded, as_of=day, actor=acting_user()
-        ),
-    )
+
+    def due(*, on: dt.date, **rest: Any) -> list[str]:
+        return consolidate_due(as_of=on, **rest)
+
+    codes, _ = _run(spec, db, on, due, actor=acting_user())
     out_console().print(
         f"已巩固 {len(codes)} 条：{'、'.join(codes)}" if codes else "没有到复查日期的已销号措施",
         markup=False,
@@ -196,14 +172,12 @@ def evaluate(
     """
     from ..evaluation import evaluate_all, evaluate_round
 
-    def action(engine, loaded):
-        day = day_or_today(on, loaded)
+    def action(*, on: dt.date, **rest: Any) -> list:
         if round_ is None:
-            return evaluate_all(engine=engine, loaded=loaded, as_of=day)
-        return [evaluate_round(engine=engine, loaded=loaded, round_key=round_, form_id=form,
-                               as_of=day)]  # fmt: skip
+            return evaluate_all(as_of=on, **rest)
+        return [evaluate_round(round_key=round_, form_id=form, as_of=on, **rest)]
 
-    results = _run(spec, db, action)
+    results, _ = _run(spec, db, on, action)
     _show(results or [])
 
 
