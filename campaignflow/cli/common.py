@@ -21,11 +21,9 @@ if TYPE_CHECKING:
 
     from ..spec import LoadedCampaign
 
-EXIT_OK = 0
 __all__ = [
     "EXIT_BAD_INPUT",
     "EXIT_FAILURE",
-    "EXIT_OK",
     "AsOfOption",
     "DbOption",
     "SpecArg",

@@ -8,12 +8,11 @@
 Importing this package does no work: no engine, no settings, no connection.
 """
 
-from .activity import ATTENDANCE_STATES, Activity, Attendance, AttendanceState
+from .activity import Activity, Attendance, AttendanceState
 from .base import NAMING_CONVENTION, Base, JsonType, UtcDateTime, utcnow
 from .campaign import Assignment, Campaign, Form, Measure, Stage
 from .engine import (
     make_engine,
-    make_session_factory,
     read_session,
     refresh_statistics,
     write_session,
@@ -22,7 +21,7 @@ from .engine import (
 )
 from .evaluation import Ballot, BallotCast, EvaluationResult, EvaluationRound
 from .feedback import FeedbackItem, PoliticalFileEntry
-from .filing import FILING_MODES, Filing
+from .filing import Filing
 from .ledger import Problem, Rectification
 from .lookup import campaign_id, find_campaign, key_map
 from .migrate import (
@@ -42,7 +41,6 @@ from .submission import Submission
 from .web import BallotCode, LinkGeneration, SealedPaper
 
 __all__ = [
-    "ATTENDANCE_STATES",
     "NAMING_CONVENTION",
     "Activity",
     "Assignment",
@@ -56,7 +54,6 @@ __all__ = [
     "Campaign",
     "EvaluationResult",
     "EvaluationRound",
-    "FILING_MODES",
     "Filing",
     "FeedbackItem",
     "Form",
@@ -86,7 +83,6 @@ __all__ = [
     "jsonable",
     "key_map",
     "make_engine",
-    "make_session_factory",
     "open_database",
     "read_session",
     "refresh_statistics",

@@ -17,9 +17,6 @@ class AttendanceState(StrEnum):
     ABSENT = "缺席"
 
 
-ATTENDANCE_STATES = tuple(AttendanceState)
-
-
 class Activity(IdMixin, Base):
     """A dated event of a unit, from an `activity` form submission."""
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from ..settings import load_settings, normalise_database_url
 
@@ -93,11 +93,6 @@ def writer_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
-
-
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Sessions bound to `engine` that keep loaded values readable after commit."""
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

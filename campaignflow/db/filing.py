@@ -11,8 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, IdMixin, utcnow
 
-FILING_MODES = ("replace", "append", "withdraw", "restore")
-
 
 class Filing(IdMixin, Base):
     """One filing: what it covered (form, scope units), how (mode, channel), and what it did.

@@ -13,7 +13,7 @@ import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.engine import URL
 
 from ..errors import EXIT_FAILURE, CampaignflowError
@@ -170,8 +170,3 @@ def autogenerate_revision(message: str) -> Path:
             engine.dispose()
     assert script is not None and not isinstance(script, list)
     return Path(script.path)
-
-
-def table_names(engine: Engine) -> list[str]:
-    """The tables in the database (for diagnostics and tests)."""
-    return sorted(inspect(engine).get_table_names())
