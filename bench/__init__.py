@@ -1,1 +1,1 @@
-"""Benchmarks of issue 9: a synthetic prefecture, imports, a phase flow, reports (`python -m bench`)."""
+"""Benchmarks: a synthetic prefecture, imports, a phase flow, reports (`python -m bench`)."""

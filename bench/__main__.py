@@ -1,4 +1,4 @@
-"""Run every benchmark of issue 9 and write bench/results.md (`make bench`, `python -m bench`).
+"""Run every benchmark and write bench/results.md (`make bench`, `python -m bench`).
 
 Each benchmark runs in its own interpreter (clean peak RSS); each prints its figures and its
 ratio to the floor or target, measured in the same run. `--quick` runs at scale 0.05.
@@ -127,9 +127,9 @@ def table(r: dict) -> list[list[str]]:
     return rows
 
 
-# Why a target is missed, from the profiles of this session (2026-11-25: `python -m bench.bench_import
-# --profile`, bench_phase's per-step task-run times, cProfile of the report chunks); figures in the
-# text come from the run itself.
+# Why a target is missed, as profiling shows it (`python -m bench.bench_import --profile`,
+# bench_phase's per-step task-run times, cProfile of the report chunks); figures in the text come
+# from the run itself.
 HOTSPOTS = {
     "import": "ours writes two indexed tables (submission with its JSON, 5 indexes; the problem projection, "
     "3 indexes) after validating every cell, the floor one plain table; cProfile: the insert thread "

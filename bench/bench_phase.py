@@ -36,7 +36,7 @@ TASK_OF_STEP = {
     "start_progress": "progress 进度（开始）",
     "collect_inbox": "inbox 收集数据（收件箱）",
     "snapshot": "snapshot 汇总数据（快照）",
-    "plan_reminders": "deadlines 期限检查",
+    "deadlines": "deadlines 期限检查",
     "render": "render 生成阶段报告",
     "publish": "publish 发布报告",
 }

@@ -11,7 +11,6 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
     """Same order and arguments as the tasks of flows/phase.py; returns per-step seconds (the
     snapshot's parts as `snapshot.<part>`) and facts, with the spec loads and syncs made."""
     from campaignflow.collect.inbox import collect_inbox
-    from campaignflow.deadlines import plan_reminders
     from campaignflow.progress import stage_progress
     from campaignflow.reports import phase_context, render_template
     from campaignflow.reports.charts import report_charts
@@ -22,6 +21,7 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
     from campaignflow.spec.loader import LOAD_STATS
     from campaignflow.sync import STATS as SYNC_STATS
     from campaignflow.sync import sync_campaign
+    from campaignflow.unfiled import unfiled
     from campaignflow.workspace import open_workspace
 
     steps: dict[str, float] = {}
@@ -48,8 +48,8 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
     snap = take_snapshot(engine=engine, loaded=loaded, as_of=as_of, stage=phase)
     lap("snapshot")
     progress = snap.stage_progress
-    digests = plan_reminders(loaded=loaded, progress=progress, as_of=as_of)
-    lap("plan_reminders")
+    found = unfiled(engine=engine, loaded=loaded, as_of=as_of, stage=phase)  # the deadline step
+    lap("deadlines")
     markdown = render_template(None, "phase.md.j2", phase_context(loaded=loaded, snapshot=snap))
     lap("render")
     published = publish(
@@ -72,7 +72,7 @@ def run_phase_domain(spec_path: Path, phase: str, as_of: dt.date) -> tuple[dict[
         "done": progress.done,
         "total": progress.total,
         "gate_passed": snap.gate.passed if snap.gate else None,
-        "digests": len(digests),
+        "unfiled_forms": sum(bool(u.missing) for u in found),
         "problems": snap.ledger.problems,
         "rounds": len(snap.evaluation),
         "shortfalls": len(snap.activities.cadence.shortfalls),

@@ -1,4 +1,4 @@
-"""Rules of the codebase that a linter does not know (issue 19), checked on every module of the
+"""Rules of the codebase that a linter does not know, checked on every module of the
 product (campaignflow, flows, tasks, bench; migrations aside):
 
 - no module imports another module's underscore name: what two modules share is promoted;

@@ -1,4 +1,4 @@
-"""Bad input (issue 2): every malformed campaign file is refused with located, exact messages.
+"""Bad input: every malformed campaign file is refused with located, exact messages.
 
 The corpus lives in `bad/`. Each case is a YAML file that states what it must produce in its
 leading comments:
