@@ -50,14 +50,14 @@ def _campaign_home(scale: float, work: Path) -> Path:
 
 
 def child(scale: float, work: Path, workers: int) -> None:
-    """The product's path: `branch_units` → chunks of 50 → `write_chunks` (a spawned process
-    pool of `workers`), each chunk building its contexts in SQL, rendering the built-in branch
+    """The product's path: `branch_units` → chunks of 50 → `write_chunks` (this process and
+    `workers - 1` spawned ones), each chunk building its contexts in SQL, rendering the built-in branch
     template and writing .md + .docx, then recording the rows."""
     from campaignflow.chunks import chunked
     from campaignflow.reports.branch_pool import write_chunks
     from campaignflow.reports.branches import branch_units
     from campaignflow.settings import Settings, sqlite_url
-    from campaignflow.spec import load
+    from campaignflow.spec import load_cached
     from campaignflow.workspace import open_workspace
 
     t = time.perf_counter()
@@ -68,7 +68,7 @@ def child(scale: float, work: Path, workers: int) -> None:
     shutil.rmtree(out, ignore_errors=True)
     settings = Settings(home=out, database_url=sqlite_url(home / "campaignflow.db"))
     t0 = time.perf_counter()
-    loaded = load(spec)
+    loaded = load_cached(spec)  # as the flow's load step does: the chunks here reuse it
     units = branch_units(open_workspace(settings).engine, loaded)
     results = write_chunks(
         settings=settings,

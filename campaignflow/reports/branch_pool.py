@@ -1,20 +1,24 @@
 """Write branch-report chunks on this machine, in a pool of worker processes (one per core).
 
 Each worker process opens the campaign database from the settings it is given and loads the
-campaign file once; a chunk is the unit of work. Processes are spawned (not forked): the caller
-may be a Prefect flow with threads running.
+campaign file once; a chunk is the unit of work. The calling process is one of the workers (it
+has the report stack imported and the campaign loaded); the others are spawned, not forked: the
+caller may be a Prefect flow with threads running.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import queue
+import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
 from ..settings import Settings
+from ..spec import LoadedCampaign
 from .branches import ChunkResult
 
 
@@ -42,19 +46,68 @@ def write_chunks(
         (str(settings.home), settings.database_url, str(spec_path), stage, as_of, c) for c in chunks
     ]
     results: list[ChunkResult | None] = [None] * len(jobs)
+
+    def finished(i: int, result: ChunkResult) -> None:
+        results[i] = result
+        if on_done:
+            on_done(result)
+
     if workers == 1:
         for i, job in enumerate(jobs):
-            results[i] = _chunk_job(*job)
-            if on_done:
-                on_done(results[i])
+            finished(i, _chunk_job(*job))
         return results  # type: ignore[return-value]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(_chunk_job, *job): i for i, job in enumerate(jobs)}
-        for future in as_completed(futures):
-            results[futures[future]] = future.result()
-            if on_done:
-                on_done(results[futures[future]])
+    # this process (imports and campaign loaded already) and `workers - 1` spawned ones take the
+    # next chunk as each becomes free: one queue, so none is left waiting on another's backlog
+    lock, order = threading.Lock(), iter(range(len(jobs)))
+    done_in_pool: queue.Queue[tuple[int, Future]] = queue.Queue()
+
+    def next_job() -> int | None:
+        with lock:
+            return next(order, None)
+
+    from ..spec import load_cached
+
+    loaded = load_cached(spec_path)  # this process's, handed to the others (cheaper than a load)
+    with ProcessPoolExecutor(
+        max_workers=workers - 1,
+        mp_context=get_context("spawn"),
+        initializer=_adopt,
+        initargs=(str(spec_path), loaded),
+    ) as pool:
+
+        def submit() -> None:
+            i = next_job()
+            if i is not None:
+                future = pool.submit(_chunk_job, *jobs[i])
+                future.add_done_callback(lambda f: (done_in_pool.put((i, f)), submit()))
+
+        def collect(block: bool) -> None:
+            while True:
+                try:
+                    i, future = done_in_pool.get(block=block)
+                except queue.Empty:
+                    return
+                finished(i, future.result())
+                if block:
+                    return
+
+        # started aside: handing a worker the campaign waits until it has imported enough to read it
+        starter = threading.Thread(target=lambda: [submit() for _ in range(workers - 1)])
+        starter.start()
+        while (i := next_job()) is not None:
+            finished(i, _chunk_job(*jobs[i]))
+            collect(block=False)  # report the pool's chunks as they finish
+        starter.join()
+        while any(r is None for r in results):
+            collect(block=True)
     return results  # type: ignore[return-value]
+
+
+def _adopt(spec_path: str, loaded: LoadedCampaign) -> None:
+    """A spawned worker's start: the campaign as the parent loaded it (if the file is unchanged)."""
+    from ..spec.loader import adopt
+
+    adopt(spec_path, loaded)
 
 
 def _chunk_job(

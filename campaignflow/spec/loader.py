@@ -270,6 +270,27 @@ def _stamp(paths: list[Path | None]) -> tuple:
     return tuple(out)
 
 
+def adopt(path: str | Path, loaded: LoadedCampaign) -> bool:
+    """Let `load_cached(path)` answer with `loaded` — the campaign another process loaded (the
+    one that spawned this one) — when the file and the tables it names still read as they did
+    for it; False (nothing kept) when they changed since."""
+    import hashlib
+
+    key = Path(path).resolve()
+    try:
+        raw = key.read_bytes()
+        text = _read(key, str(path))
+    except (OSError, SpecError):
+        return False
+    if _digest(text, [p for p in _files_read(loaded.spec, key.parent)[:2] if p]) != (
+        loaded.source_digest
+    ):
+        return False
+    stamp = _stamp(_files_read(loaded.spec, key.parent))
+    _LOADED[key] = (hashlib.sha256(raw).hexdigest(), stamp, loaded)
+    return True
+
+
 def load_cached(path: str | Path) -> LoadedCampaign:
     """`load(path)`, answered from this process's cache while the campaign file's content and
     the files it names (units, people, templates) are unchanged: a flow run and its subflows
