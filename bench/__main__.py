@@ -70,6 +70,17 @@ def table(r: dict) -> list[list[str]]:
                 True,
             )
         )
+        if "domain_ratio" in p:
+            rows.append(
+                _limit_row(
+                    "2. phase domain vs its inbox's floor",
+                    f"{p['domain_s']:.1f} s = {p['domain_ratio']:.1f}× {p['inbox_floor_s']:.2f} s "
+                    f"(calamine + executemany of its {p['inbox_floor_rows']:,} inbox rows)",
+                    f"≤ {bench_phase.TARGET_DOMAIN_RATIO:.0f}× floor",
+                    p["domain_ratio"],
+                    bench_phase.TARGET_DOMAIN_RATIO,
+                )
+            )
         share, start = p["prefect_share"], p["next_start_s"]
         rows.append(
             _limit_row(
@@ -158,6 +169,22 @@ def reasons(r: dict) -> list[str]:
                 task_s=sum(p["flow_task_s"].values()),
                 domain_s=p["domain_s"],
             )
+        )
+    if "phase" in r and r["phase"].get("domain_ratio", 0) > bench_phase.TARGET_DOMAIN_RATIO:
+        steps = r["phase"]["domain_steps"]
+        top = sorted(
+            ((k, v) for k, v in steps.items() if not k.startswith("snapshot.")),
+            key=lambda kv: -kv[1],
+        )[:4]
+        parts = sorted(
+            ((k, v) for k, v in steps.items() if k.startswith("snapshot.")), key=lambda kv: -kv[1]
+        )[:3]
+        out.append(
+            "- phase domain vs its inbox's floor missed: this run's slowest steps "
+            + ", ".join(f"{k} {v:.1f} s" for k, v in top)
+            + " (of the snapshot: "
+            + ", ".join(f"{k.removeprefix('snapshot.')} {v:.1f} s" for k, v in parts)
+            + ")"
         )
     if "reports" in r and r["reports"]["s_2"] > bench_reports.TARGET_S:
         out.append(

@@ -27,6 +27,7 @@ from . import generate
 from .common import bench_parser, copy_inbox, emit, fresh_home, measure, run_child, use_home
 
 TARGET_SHARE = 0.10
+TARGET_DOMAIN_RATIO = 5.0  # the phase's domain steps vs the floor of importing its own inbox
 TARGET_NEXT_START = 2.0
 
 # domain step (bench/phase_steps.py) -> the task of flows/phase.py making the same call(s)
@@ -155,6 +156,14 @@ def child_domain(scale: float, work: Path, profile: bool) -> None:
     )
 
 
+def child_inbox_floor(scale: float, work: Path) -> None:
+    """The floor of the phase's own inbox: its files through calamine + executemany."""
+    from .bench_import import floor
+
+    inbox = sorted((generate.default_out(scale) / "inbox").glob("*.xlsx"))
+    emit({"mode": "inbox-floor", "files": len(inbox), **floor(inbox, work / "inbox-floor.db")})
+
+
 def child_flow(scale: float, work: Path) -> None:
     spec, meta, _first_sync = _prepare(scale, work, "flow")
     from campaignflow.cli.prefect_env import prefect_session, run_flow
@@ -218,6 +227,7 @@ def run(scale: float, work: Path) -> dict:
     meta = generate.ensure(out, scale)
     gen_s = time.perf_counter() - t
     args = ["-m", "bench.bench_phase", "--scale", str(scale), "--work", str(work)]
+    inbox_floor = run_child([*args, "--child", "inbox-floor"])
     domain = run_child([*args, "--child", "domain"])
     flow_ = run_child([*args, "--child", "flow"])
     share = max(flow_["seconds"] - domain["seconds"], 0.0) / flow_["seconds"]
@@ -228,6 +238,9 @@ def run(scale: float, work: Path) -> dict:
         "counts": meta["counts"],
         "generate_s": gen_s,
         "domain_s": domain["seconds"],
+        "inbox_floor_s": inbox_floor["seconds"],
+        "inbox_floor_rows": inbox_floor["rows"],
+        "domain_ratio": domain["seconds"] / inbox_floor["seconds"],
         "domain_steps": domain["steps"],
         "domain_facts": domain["facts"],
         "domain_rss_mb": domain["rss_mb"],
@@ -271,6 +284,8 @@ def report(r: dict) -> str:
         f"phase '{generate.PHASE}' at scale {r['scale']:g}: {json.dumps(r['counts'], ensure_ascii=False)}",
         "  domain steps: " + ", ".join(f"{k} {v:.2f}s" for k, v in r["domain_steps"].items()),
         f"  domain only : {r['domain_s']:.1f} s, {r['domain_cpu_s']:.1f} CPU s   (peak RSS {r['domain_rss_mb']:.0f} MB)",
+        f"  its inbox's floor (calamine + executemany of the same {r['inbox_floor_rows']:,} rows): {r['inbox_floor_s']:.2f} s; "
+        f"domain {r['domain_ratio']:.1f}× it (target ≤ {TARGET_DOMAIN_RATIO:.0f}×)",
         f"  Prefect flow: {r['flow_s']:.1f} s, {r['flow_cpu_s']:.1f} CPU s + server {r['server_cpu_s']:.1f} CPU s   (peak RSS {r['flow_rss_mb']:.0f} MB; cold start of the data folder's server {r['server_start_s']:.1f} s, not counted: later commands reuse it)",
         f"    of which: import Prefect + flow modules {r['flow_import_s']:.1f} s; flow run {r['flow_run_s']:.1f} s "
         f"(inside tasks {in_tasks:.1f} s, between them {r['flow_run_s'] - in_tasks:.1f} s); "
@@ -289,13 +304,16 @@ def report(r: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = bench_parser(__doc__, "work-phase")
-    ap.add_argument("--child", choices=["domain", "flow"])
+    ap.add_argument("--child", choices=["domain", "flow", "inbox-floor"])
     ap.add_argument(
         "--profile", action="store_true", help="cProfile the domain calls (prints the top 25)"
     )
     args = ap.parse_args(argv)
     if args.child == "domain" or args.profile:
         child_domain(args.scale, args.work, args.profile)
+        return
+    if args.child == "inbox-floor":
+        child_inbox_floor(args.scale, args.work)
         return
     if args.child == "flow":
         child_flow(args.scale, args.work)
