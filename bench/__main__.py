@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import bench_import, bench_phase, bench_reports, bench_web, generate
-from .common import machine, run_child
+from .common import ensure_bytecode, machine, run_child
 
 RSS_TARGET_MB = 500
 RESULTS = Path(__file__).with_name("results.md")
@@ -254,6 +254,7 @@ def main(argv: list[str] | None = None) -> None:
     only = set(args.only.split(","))
     m = machine()
     print(f"machine: {m}", flush=True)
+    print(ensure_bytecode(), flush=True)
     t0 = time.perf_counter()
     t = time.perf_counter()
     meta = generate.ensure(generate.default_out(scale), scale)

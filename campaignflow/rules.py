@@ -57,6 +57,7 @@ class Rules:
         self._parts: dict[tuple[str, bool, bool], dict[Any, Any]] = {}
         self._rows: dict[tuple[str, bool], dict[int | None, tuple[dt.date | None, int]]] = {}
         self._grouped: dict[str, Any] | None = None
+        self._by_unit: dict[tuple[str, bool], dict[Any, dict[Any, float]]] = {}
 
     def judge(
         self, measure: db.Measure, unit: db.Unit, owners: int, reported: dt.date | None
@@ -112,11 +113,14 @@ class Rules:
     def _reached_on(self, metric_id: str, unit: db.Unit, owners: int, low: float):
         """The row date on which the owner's count or sum first reached `low` (None when the
         undated rows alone reach it, or a negative value makes the sum fall)."""
-        parts = self._metric_parts(metric_id, dated=True, whole=owners == 1)
-        mine = set(self.subtrees.get(unit.id, [unit.id]))
+        by_unit = self._dated_by_unit(metric_id, whole=owners == 1)
+        if owners == 1:
+            mine = list(by_unit.values())
+        else:
+            mine = [by_unit[u] for u in self.subtrees.get(unit.id, [unit.id]) if u in by_unit]
         by_day: dict[dt.date | None, float] = {}
-        for (u, day), value in parts.items():
-            if owners == 1 or u in mine:
+        for days in mine:
+            for day, value in days.items():
                 if value < 0:
                     return None
                 by_day[day] = by_day.get(day, 0) + value
@@ -126,6 +130,17 @@ class Rules:
             if total >= low:
                 return day
         return None
+
+    def _dated_by_unit(self, metric_id: str, whole: bool) -> dict[Any, dict[Any, float]]:
+        """The dated parts (see `_metric_parts`) as unit -> day -> value, made once: each
+        owner then reads only its own units' days."""
+        key = (metric_id, whole)
+        if key not in self._by_unit:
+            grouped: dict[Any, dict[Any, float]] = {}
+            for (u, day), value in self._metric_parts(metric_id, dated=True, whole=whole).items():
+                grouped.setdefault(u, {})[day] = value
+            self._by_unit[key] = grouped
+        return self._by_unit[key]
 
     def _grouped_value(self, metric_id: str, unit: db.Unit) -> Any:
         if self._grouped is None:

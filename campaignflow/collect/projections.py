@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -145,13 +145,6 @@ def _redate_measures(session: Session, problem_submissions: list[int]) -> None:
     if not problem_submissions:
         return
     session.flush()
-    problem = db.Problem.__table__
-    found = (
-        select(problem.c.found_on)
-        .join(db.Rectification.__table__, db.Rectification.problem_id == problem.c.id)
-        .where(db.Rectification.submission_id == db.Submission.id)
-        .scalar_subquery()
-    )
     fixes = (
         select(db.Rectification.submission_id)
         .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
@@ -160,8 +153,19 @@ def _redate_measures(session: Session, problem_submissions: list[int]) -> None:
     session.execute(
         update(db.Submission)
         .where(db.Submission.id.in_(fixes))
-        .values(on_date=found)
+        .values(on_date=_problem_found_on())
         .execution_options(synchronize_session=False)
+    )
+
+
+def _problem_found_on():
+    """The 发现日期 of a measure row's problem (correlated to `submission`)."""
+    problem = db.Problem.__table__
+    return (
+        select(problem.c.found_on)
+        .join(db.Rectification.__table__, db.Rectification.problem_id == problem.c.id)
+        .where(db.Rectification.submission_id == db.Submission.id)
+        .scalar_subquery()
     )
 
 
@@ -181,19 +185,6 @@ def _rectification(session, form, campaign_id, rows, units, people) -> None:
     missing = sorted(c for c in codes if c not in problems)
     if missing:  # checked per batch by SubmissionWriter.check before writing: not reached
         raise UnknownProblem(missing, form.of_form or "")
-    # a rectification measure has no date of its own: it dates from its problem
-    found_on = dict(
-        session.execute(
-            select(db.Problem.id, db.Problem.found_on).where(db.Problem.id.in_(problems.values()))
-        ).all()
-    )
-    dated = [
-        {"id": submission.id, "on_date": found_on[problems[values["problem"]]]}
-        for submission, values in rows
-        if found_on.get(problems[values["problem"]]) is not None
-    ]
-    if dated:
-        session.execute(update(db.Submission), dated)  # bulk UPDATE by primary key
     _upsert(
         session,
         db.Rectification,
@@ -231,6 +222,15 @@ def _rectification(session, form, campaign_id, rows, units, people) -> None:
             v.get("review_on"),
             v.get("note"),
         ),
+    )
+    # a rectification measure has no date of its own: it dates from its problem (one UPDATE)
+    session.flush()
+    S = db.Submission
+    session.execute(
+        update(S)
+        .where(S.id.in_([submission.id for submission, _ in rows]))
+        .values(on_date=func.coalesce(_problem_found_on(), S.on_date))
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -132,14 +132,19 @@ def evaluate_round(
                 )
             )
         }
+        B = db.Ballot  # its columns only: no ORM object per ballot
         votes = [
             Vote(
-                subject=people[b.subject_id][0],
-                grade=b.grade,
-                rater_group=b.rater_group,
-                ticks=frozenset(k for k, v in (b.indicators or {}).items() if v),
+                subject=people[subject_id][0],
+                grade=grade,
+                rater_group=rater_group,
+                ticks=frozenset(k for k, v in (indicators or {}).items() if v),
             )
-            for b in session.scalars(select(db.Ballot).where(db.Ballot.round_id == rnd.id))
+            for subject_id, grade, rater_group, indicators in session.execute(
+                select(B.subject_id, B.grade, B.rater_group, B.indicators).where(
+                    B.round_id == rnd.id
+                )
+            )
         ]
         result = score_round(
             ev,
