@@ -68,30 +68,39 @@ def write_chunks(
     from ..spec import load_cached
 
     loaded = load_cached(spec_path)  # this process's, handed to the others (cheaper than a load)
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=workers - 1,
         mp_context=get_context("spawn"),
         initializer=_adopt,
         initargs=(str(spec_path), loaded),
-    ) as pool:
+    )
 
-        def submit() -> None:
-            i = next_job()
-            if i is not None:
-                future = pool.submit(_chunk_job, *jobs[i])
-                future.add_done_callback(lambda f: (done_in_pool.put((i, f)), submit()))
+    def submit() -> None:
+        i = next_job()
+        if i is None:
+            return
+        try:
+            future = pool.submit(_chunk_job, *jobs[i])
+        except BaseException as exc:  # noqa: BLE001 - a broken pool: raised where results are read
+            future = Future()
+            future.set_exception(exc)
+            done_in_pool.put((i, future))
+            return
+        future.add_done_callback(lambda f: (done_in_pool.put((i, f)), submit()))
 
-        def collect(block: bool) -> None:
-            while True:
-                try:
-                    i, future = done_in_pool.get(block=block)
-                except queue.Empty:
-                    return
-                finished(i, future.result())
-                if block:
-                    return
+    def collect(block: bool) -> None:
+        while True:
+            try:
+                i, future = done_in_pool.get(block=block)
+            except queue.Empty:
+                return
+            finished(i, future.result())  # a chunk's error (or the pool's) ends the run
+            if block:
+                return
 
-        # started aside: handing a worker the campaign waits until it has imported enough to read it
+    try:
+        # started aside: handing a worker the campaign waits until it has imported enough to
+        # read it
         starter = threading.Thread(target=lambda: [submit() for _ in range(workers - 1)])
         starter.start()
         while (i := next_job()) is not None:
@@ -100,6 +109,10 @@ def write_chunks(
         starter.join()
         while any(r is None for r in results):
             collect(block=True)
+    finally:
+        # every chunk is written (or the run failed): the workers exit on their own, nobody
+        # waits for their interpreters to wind down
+        pool.shutdown(wait=False, cancel_futures=True)
     return results  # type: ignore[return-value]
 
 

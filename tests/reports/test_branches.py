@@ -129,3 +129,17 @@ def test_unknown_unit_is_a_clear_error(tmp_path):
     engine, loaded, _ = _build(tmp_path)
     with pytest.raises(ValueError, match="没有这些单位：nowhere"):
         branch_contexts(engine=engine, loaded=loaded, stage=STAGE, as_of=AS_OF, units=["nowhere"])
+
+
+def test_a_chunk_that_fails_in_the_pool_fails_the_run(tmp_path):
+    """Whichever process takes the bad chunk, its error ends the run (no waiting forever)."""
+    engine, loaded, settings = _build(tmp_path)
+    with pytest.raises(ValueError, match="没有这些单位：nowhere"):
+        write_chunks(
+            settings=settings,
+            spec_path=SPEC,
+            stage=STAGE,
+            as_of=AS_OF,
+            chunks=[["jiguan"], ["nowhere"], ["yewu"]],
+            workers=2,
+        )
