@@ -26,6 +26,8 @@ _WITH_ID = re.compile(r"^(.+?)\s*[（(]\s*([^（()）]+?)\s*[)）]$")  # 张三�
 _COUNT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*(?:人次|人|次|个|名|项|条|场|册|篇|件)\s*$")
 _TRUE = {"是", "√", "✓", "true", "True", "TRUE", "1", "Y", "y", "yes", "有"}
 _FALSE = {"否", "×", "✗", "false", "False", "FALSE", "0", "N", "n", "no", "无", ""}
+# the texts a bool cell may hold (an empty cell is no answer, not 否)
+YES, NO = frozenset(_TRUE), frozenset(_FALSE - {""})
 
 
 def header_text(raw: Any) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from ..spec import LoadedCampaign, effective_fields, natural_key
 from ..spec.models import Form, FormField
 from ..spec.tables import column_letter
-from .cells import CellError, Lookup, as_text, convert, header_text
+from .cells import NO, YES, CellError, Lookup, as_text, convert, header_text
 from .reader import UNCACHED_FORMULA, Table
 
 # The template's hint row (right below the header) wraps every hint in full-width brackets:
@@ -71,8 +71,9 @@ def has_text(cells: list[Any]) -> bool:
 
 
 def cell_converter(spec: FormField, lookup: Lookup) -> Callable[[Any], Any]:
-    """`convert` for one field, with fast paths for the common cells (text, a known choice or
-    unit, a date cell or ISO date text); anything else goes to `convert` itself."""
+    """`convert` for one field, with fast paths for the common cells (text, a known choice,
+    unit or person, a date cell or ISO date text, 是/否, a number within bounds); anything else
+    goes to `convert` itself, which gives the same value or the cell's message."""
 
     def slow(raw: Any) -> Any:
         return convert(raw, spec, lookup)
@@ -127,6 +128,46 @@ def cell_converter(spec: FormField, lookup: Lookup) -> Callable[[Any], Any]:
             return convert(raw, spec, lookup)
 
         return date
+    if kind == "bool":
+
+        def yes_no(raw: Any) -> Any:
+            if raw is True or raw is False:
+                return raw
+            if raw.__class__ is str:
+                value = raw.strip()
+                if value in YES:
+                    return True
+                if value in NO:
+                    return False
+            return convert(raw, spec, lookup)
+
+        return yes_no
+    if kind == "person" and lookup.has_people:
+        people = lookup.people
+
+        def person(raw: Any) -> Any:
+            if raw.__class__ is str:
+                value = raw.strip()
+                if value in people:
+                    return value
+            return convert(raw, spec, lookup)
+
+        return person
+    if kind in ("int", "number"):
+        integer, low, high = kind == "int", spec.min, spec.max
+
+        def number(raw: Any) -> Any:
+            cls = raw.__class__
+            if cls is float or cls is int:
+                value = float(raw)
+                if (low is None or value >= low) and (high is None or value <= high):
+                    if not integer:
+                        return value
+                    if value.is_integer():
+                        return int(value)
+            return convert(raw, spec, lookup)  # text, out of bounds, not whole: its message
+
+        return number
     return slow
 
 
