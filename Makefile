@@ -9,7 +9,7 @@ export UV_SYSTEM_CERTS := 1
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 RUN := $(UV) run --frozen
 
-.PHONY: setup demo ui ui-stop test lint schema bench clean
+.PHONY: setup demo ui ui-stop test lint schema bench bench-province clean
 
 $(UV):
 	@echo "== uv not found: installing it with pip (user site)"
@@ -43,6 +43,9 @@ schema: setup
 
 bench: setup
 	$(RUN) python -m bench $(BENCH_ARGS)
+
+bench-province: setup  # target 6: import, phase and reports at scale 1 and 10 (long; not part of `make test`)
+	$(RUN) python -m bench.province $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv .campaignflow

@@ -8,6 +8,10 @@ writing .md and .docx and recording the rows; run with a pool of 1 and of 2 spaw
 each variant in its own interpreter. Wall time counts everything after the data exists,
 including the pool's start-up.
 
+The floor, in a third interpreter after those: the very .md and .docx files the 1-process run
+wrote, their bytes read into memory first (not timed), then written as zip files (one per report
+file, ZIP_DEFLATED) to a fresh folder; the 1-process wall time is compared with it.
+
     uv run python -m bench.bench_reports [--scale 1]
 """
 
@@ -17,12 +21,14 @@ import datetime as dt
 import os
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 from . import generate
 from .common import bench_parser, children_peak_rss_mb, emit, measure, run_child, use_home
 
 TARGET_S = 30.0
+TARGET_ZIP_RATIO = 3.0
 CHUNK = 50
 
 
@@ -94,12 +100,31 @@ def child(scale: float, work: Path, workers: int) -> None:
     )
 
 
+def child_zip_floor(work: Path) -> None:
+    """The floor of writing the reports: the 1-process run's .md and .docx bytes (read first, not
+    timed) written as one ZIP_DEFLATED zip file each into a fresh folder."""
+    files = sorted(
+        p for p in (work / "reports-1").rglob("*") if p.is_file() and p.suffix in (".md", ".docx")
+    )
+    contents = [(p.name, p.read_bytes()) for p in files]
+    out = work / "zip-floor"
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    t = time.perf_counter()
+    for i, (name, data) in enumerate(contents):
+        with zipfile.ZipFile(out / f"{i:06d}-{name}.zip", "w", zipfile.ZIP_DEFLATED) as z:
+            z.writestr(name, data)
+    seconds = time.perf_counter() - t
+    emit({"seconds": seconds, "files": len(contents), "bytes": sum(len(d) for _, d in contents)})
+
+
 def run(scale: float, work: Path) -> dict:
     base = ["-m", "bench.bench_reports", "--scale", str(scale), "--work", str(work)]
     runs = {}
     for workers in (1, 2):
         runs[workers] = run_child([*base, "--child", str(workers)])
     one, two = runs[1], runs[2]
+    zip_floor = run_child([*base, "--child-zip-floor"])
     return {
         "branches": two["branches"],
         "files": two["files"],
@@ -112,6 +137,13 @@ def run(scale: float, work: Path) -> dict:
         "parent_rss_mb": two["rss_mb"],
         "worker_rss_mb": two["workers_rss_mb"],
         "rss_mb_1": max(one["rss_mb"], one["workers_rss_mb"]),
+        "chunk_s_1": one["chunk_s"],
+        "bytes_1": one["bytes"],
+        "zip_floor_s": zip_floor["seconds"],
+        "zip_floor_files": zip_floor["files"],
+        "zip_floor_bytes": zip_floor["bytes"],
+        "zip_floor_rss_mb": zip_floor["rss_mb"],
+        "zip_ratio": one["seconds"] / zip_floor["seconds"],
     }
 
 
@@ -124,13 +156,33 @@ def report(r: dict) -> str:
             f"  speedup 2 vs 1 worker: {r['speedup']:.2f}×",
             f"  target ≤ {TARGET_S:.0f} s: {'met' if r['s_2'] <= TARGET_S else 'MISSED'} ({r['s_2'] / TARGET_S:.2f}× the target)",
         ]
+        + zip_lines(r)
     )
+
+
+def zip_lines(r: dict) -> list[str]:
+    """The zip floor and the 1-process wall time's ratio to it (absent from older results)."""
+    if "zip_ratio" not in r:
+        return []
+    met = "met" if r["zip_ratio"] <= TARGET_ZIP_RATIO else "MISSED"
+    return [
+        f"  zip floor: writing the 1-process run's {r['zip_floor_files']:,} files "
+        f"({r['zip_floor_bytes'] / 2**20:.1f} MB, read first) as one ZIP_DEFLATED zip each: "
+        f"{r['zip_floor_s']:.2f} s, peak RSS {r['zip_floor_rss_mb']:.0f} MB",
+        f"  1 worker's wall time {r['s_1']:.1f} s = {r['zip_ratio']:.2f}× the zip floor "
+        f"(target ≤ {TARGET_ZIP_RATIO:.0f}×): {met}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = bench_parser(__doc__, "work-reports")
     ap.add_argument("--child", type=int, metavar="WORKERS")
+    ap.add_argument(
+        "--child-zip-floor", action="store_true", help="the zip floor (after the reports runs)"
+    )
     args = ap.parse_args(argv)
+    if args.child_zip_floor:
+        return child_zip_floor(args.work)
     if args.child:
         return child(args.scale, args.work, args.child)
     measure(lambda: run(args.scale, args.work), report, args.json)

@@ -66,6 +66,18 @@ def run_child(args: list[str], env: dict | None = None, timeout: float = 900) ->
     return result
 
 
+def try_child(label: str, args: list[str], timeout: float) -> dict | None:
+    """`run_child`, its log dropped; a failure is printed (`<label> FAILED: …`) and gives None,
+    so a run of several benchmarks goes on with the others."""
+    try:
+        result = run_child(args, timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - report and go on with the others
+        print(f"{label} FAILED: {exc}", flush=True)
+        return None
+    result.pop("log", None)
+    return result
+
+
 def child_environment() -> dict[str, str]:
     """This process's environment for a measured child: bytecode may be written (a user's
     second command finds it; `PYTHONDONTWRITEBYTECODE` would make every child compile what it
