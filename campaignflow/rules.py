@@ -114,12 +114,8 @@ class Rules:
         """The row date on which the owner's count or sum first reached `low` (None when the
         undated rows alone reach it, or a negative value makes the sum fall)."""
         by_unit = self._dated_by_unit(metric_id, whole=owners == 1)
-        if owners == 1:
-            mine = list(by_unit.values())
-        else:
-            mine = [by_unit[u] for u in self.subtrees.get(unit.id, [unit.id]) if u in by_unit]
         by_day: dict[dt.date | None, float] = {}
-        for days in mine:
+        for days in self._mine(by_unit, unit, owners):
             for day, value in days.items():
                 if value < 0:
                     return None

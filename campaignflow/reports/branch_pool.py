@@ -81,7 +81,7 @@ def write_chunks(
             return
         try:
             future = pool.submit(_chunk_job, *jobs[i])
-        except BaseException as exc:  # noqa: BLE001 - a broken pool: raised where results are read
+        except Exception as exc:  # noqa: BLE001 - a broken pool: raised where results are read
             future = Future()
             future.set_exception(exc)
             done_in_pool.put((i, future))
