@@ -18,6 +18,7 @@ file, ZIP_DEFLATED) to a fresh folder; the 1-process wall time is compared with 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import os
 import shutil
 import time
@@ -85,6 +86,8 @@ def child(scale: float, work: Path, workers: int) -> None:
         workers=workers,
     )
     seconds = time.perf_counter() - t0
+    for worker in multiprocessing.active_children():  # the pool does not wait for them: we do,
+        worker.join()  # after the timing, so their peak RSS is in RUSAGE_CHILDREN
     files = sum(1 for p in out.rglob("*") if p.is_file() and p.suffix in (".md", ".docx"))
     emit(
         {
