@@ -1,11 +1,17 @@
-"""Fast multi-row INSERT for imports: one compiled statement, one driver `executemany`.
+"""Fast multi-row INSERT for imports: one compiled statement, few driver calls.
 
 The ORM's bulk INSERT (and Core's) process every parameter of every row through SQLAlchemy.
 Here the statement is compiled once for the connection's dialect, the values that are the same
 for every row (campaign, form, source file, timestamps, column defaults) are bound once, and only
-the per-row values go through their type's bind processor. Rows go to the DB-API cursor's
-`executemany` inside the caller's transaction; nothing is RETURNed (callers that need the new
-ids look them up by natural key).
+the per-row values go through their type's bind processor. Rows go to the driver inside the
+caller's transaction; nothing is RETURNed (callers that need the new ids look them up).
+
+On SQLite the rows go as multi-row `INSERT … VALUES (…), (…)` statements of `ROWS_PER_STATEMENT`
+rows, not one `executemany`: the driver releases the GIL around every `sqlite3_step`, which
+`executemany` calls once per row, and a thread that gives the GIL up 100,000 times waits for it
+100,000 times while another thread runs Python (an import's writer thread beside its reader: a
+100,000-row insert took 675 s instead of 2 s). One step per 500 rows keeps the writer off that
+convoy, and is faster by itself (1.4 s against 2.0 s for the same rows here).
 """
 
 from __future__ import annotations
@@ -13,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
 from json.encoder import c_make_encoder, encode_basestring
 from typing import Any
 
 from sqlalchemy import Connection, Date, Table, bindparam
 
+ROWS_PER_STATEMENT = 500
+MAX_VARIABLES = 32766  # SQLite's default limit since 3.32 (a build may allow more, not less)
 
 def _iso(value: Any) -> Any:
     try:
@@ -101,11 +110,33 @@ class BulkInsert:
             constant,
             named=not dialect.positional,
         )
+        # multi-row statements where the driver takes positional "?" marks (SQLite)
+        self._multi = dialect.name == "sqlite" and dialect.paramstyle == "qmark"
+        self._per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_VARIABLES // max(len(order), 1)))
+        self._statements: dict[int, str] = {}
 
     def execute(self, rows: Sequence[tuple[Any, ...]]) -> None:
         """Insert `rows` (tuples in the order of `variable`)."""
-        if rows:
+        if not rows:
+            return
+        if not self._multi:
             self.connection.exec_driver_sql(self.sql, list(map(self._build, rows)))
+            return
+        per, build = self._per_statement, self._build
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            params = tuple(chain.from_iterable(map(build, chunk)))
+            self.connection.exec_driver_sql(self._statement(len(chunk)), params)
+
+    def _statement(self, n: int) -> str:
+        """The INSERT of `n` rows: the compiled statement's VALUES group `n` times."""
+        sql = self._statements.get(n)
+        if sql is None:
+            head, values, group = self.sql.rpartition(" VALUES ")
+            if not values:  # pragma: no cover - an INSERT compiles with its VALUES
+                raise ValueError(f"no VALUES in {self.sql!r}")
+            sql = self._statements[n] = f"{head} VALUES {', '.join([group] * n)}"
+        return sql
 
 
 def _row_builder(
