@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from .common import (
     EXIT_BAD_INPUT,
@@ -20,6 +19,7 @@ from .common import (
     add_commands,
     campaign_database,
     err_console,
+    escape,
     fail,
     form_id_of,
     load_spec,

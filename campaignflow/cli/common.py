@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
-from rich.console import Console
 
 from ..errors import EXIT_BAD_INPUT, EXIT_FAILURE, CampaignflowError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlalchemy import Engine
 
     from ..spec import LoadedCampaign
@@ -68,11 +68,22 @@ AsOfOption = Annotated[
 
 
 def err_console() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def out_console() -> Console:
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """`text` with rich's markup escaped (rich is imported only when something is printed)."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -84,7 +95,6 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
 def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     """The command `fn`, with any `CampaignflowError` it lets through turned into one `错误:`
     line and the error's exit code (never a traceback for something the user can fix)."""
-    from rich.markup import escape
 
     @functools.wraps(fn)
     def command(*args: Any, **kwargs: Any) -> Any:
@@ -140,8 +150,6 @@ def load_spec(spec: Path, note: str = "") -> LoadedCampaign:
 def xlsx_output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
     """The .xlsx file a command writes: `output`, else `<campaign id>-<what>.xlsx`; exits 2 for
     another suffix."""
-    from rich.markup import escape
-
     if output is None:
         return Path(f"{loaded.spec.campaign.id}-{what}.xlsx")
     if output.suffix.lower() != ".xlsx":
@@ -151,8 +159,6 @@ def xlsx_output(output: Path | None, loaded: LoadedCampaign, what: str) -> Path:
 
 def parse_day(text: str) -> dt.date:
     """A date typed as 2023-12-15; exits 2 naming the text otherwise."""
-    from rich.markup import escape
-
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
@@ -179,7 +185,6 @@ def db_reason(exc: Exception) -> str:
 def open_engine(db: str | None) -> tuple[Engine, str]:
     """An engine for `--db` or the settings, and the URL to show (password hidden); exits 2 for
     a bad URL, 1 when the driver or the file cannot be opened."""
-    from rich.markup import escape
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
@@ -203,7 +208,6 @@ def open_engine(db: str | None) -> tuple[Engine, str]:
 def upgrade_schema(engine: Engine, shown: str) -> bool:
     """Upgrade the database at `engine` to the newest schema (True when it changed); exits 1
     when it cannot be reached or upgraded."""
-    from rich.markup import escape
     from sqlalchemy.exc import SQLAlchemyError
 
     from ..db import SchemaError, upgrade
@@ -237,7 +241,6 @@ def campaign_database(db: str | None, failing: str | None = None) -> Iterator[tu
     """`open_cli_database(db)` for the block, disposed after. With `failing` (what was being
     done, e.g. 写入数据库失败), a database error in the block exits 1 with that, the URL and
     the driver's reason."""
-    from rich.markup import escape
     from sqlalchemy.exc import SQLAlchemyError
 
     engine, shown = open_cli_database(db)
@@ -286,8 +289,6 @@ def acting_user() -> str:
 
 def form_id_of(loaded: LoadedCampaign, name: str) -> str:
     """A form id from its id, title or sheet name; exits 2 listing the forms otherwise."""
-    from rich.markup import escape
-
     forms = loaded.spec.forms
     if name in forms:
         return name
@@ -300,8 +301,6 @@ def form_id_of(loaded: LoadedCampaign, name: str) -> str:
 
 def unit_of(loaded: LoadedCampaign, name: str) -> str:
     """A unit key from its key or name; exits 2 listing a few units otherwise."""
-    from rich.markup import escape
-
     for u in loaded.units:
         if name in (u.id, u.name):
             return u.id

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .common import (
     EXIT_BAD_INPUT,
@@ -15,6 +14,7 @@ from .common import (
     add_commands,
     add_group,
     campaign_database,
+    escape,
     fail,
     load_spec,
     open_engine,

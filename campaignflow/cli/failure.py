@@ -132,7 +132,7 @@ def report(exc: BaseException) -> int:
     from .common import err_console
 
     where = "" if path == Path(os.devnull) else f"（详细信息：{path}）"
-    from rich.markup import escape
+    from .common import escape
 
     err_console().print(f"[bold red]错误[/]: {escape(message)}{escape(where)}", markup=True)
     return code

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 
 from .common import (
     EXIT_FAILURE,
@@ -19,6 +18,7 @@ from .common import (
     campaign_database,
     day_or_today,
     err_console,
+    escape,
     fail,
     load_spec,
     out_console,

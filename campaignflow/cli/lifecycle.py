@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .common import (
     EXIT_FAILURE,
@@ -15,6 +14,7 @@ from .common import (
     acting_user,
     add_commands,
     campaign_database,
+    escape,
     fail,
     form_id_of,
     load_spec,

@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from .collect import importing
 from .common import (
@@ -15,6 +14,7 @@ from .common import (
     acting_user,
     add_commands,
     err_console,
+    escape,
     fail,
     form_id_of,
     load_spec,

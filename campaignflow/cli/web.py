@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
 from ..web import URL_ENV
 from .common import (
@@ -19,6 +18,7 @@ from .common import (
     acting_user,
     add_commands,
     campaign_database,
+    escape,
     fail,
     form_id_of,
     load_spec,
