@@ -3,7 +3,7 @@
 Each benchmark runs in its own interpreter (clean peak RSS); each prints its figures and its
 ratio to the floor or target, measured in the same run. `--quick` runs at scale 0.05.
 
-    uv run python -m bench [--quick | --scale 0.5] [--only import,phase,reports,web]
+    uv run python -m bench [--quick | --scale 0.5] [--only import,phase,reports,validate,web]
 """
 
 from __future__ import annotations
@@ -14,7 +14,15 @@ import sys
 import time
 from pathlib import Path
 
-from . import bench_import, bench_phase, bench_reports, bench_web, generate, province
+from . import (
+    bench_import,
+    bench_phase,
+    bench_reports,
+    bench_validate,
+    bench_web,
+    generate,
+    province,
+)
 from .common import ensure_bytecode, machine, try_child
 
 RSS_TARGET_MB = 500
@@ -146,6 +154,19 @@ def table(r: dict) -> list[list[str]]:
                     bench_web.TARGET_P95_MS,
                 )
             )
+    if "validate" in r:
+        v = r["validate"]
+        rows.append(
+            _limit_row(
+                "4. `campaignflow validate`",
+                f"{v['ours_s'] * 1000:.0f} ms = {v['ratio']:.2f}× {v['floor_s'] * 1000:.0f} ms (importing "
+                f"pydantic, yaml, typer, rich, calamine); typer alone parsing its 2 parameters "
+                f"{v['typer_alone_s'] * 1000:.0f} ms = {v['typer_ratio']:.2f}×",
+                f"≤ {bench_validate.TARGET_RATIO:.0f}× floor",
+                v["ratio"],
+                bench_validate.TARGET_RATIO,
+            )
+        )
     return rows
 
 
@@ -210,6 +231,15 @@ def reasons(r: dict) -> list[str]:
             f"around the chunks (spec, branch list), vs the floor's {1000 * q['zip_floor_s'] / n:.1f} ms "
             "per branch for zipping the same two files"
         )
+    if "validate" in r and r["validate"]["ratio"] > bench_validate.TARGET_RATIO:
+        v = r["validate"]
+        out.append(
+            f"- validate missed: a typer app that only parses validate's two parameters takes "
+            f"{v['typer_alone_s'] * 1000:.0f} ms of the {v['ours_s'] * 1000:.0f} ms (typer builds a "
+            "pydantic TypeAdapter per parameter); the imports the floor has not, under -X importtime: "
+            + ", ".join(f"{k} {ms:.0f} ms" for k, ms in v["extra_import_ms"].items())
+            + " (campaignflow: the spec's pydantic models being built)"
+        )
     return out
 
 
@@ -243,7 +273,7 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         help="rows of the import benchmark (default 100,000; 5,000 with --quick)",
     )
-    ap.add_argument("--only", default="import,phase,reports,web")
+    ap.add_argument("--only", default="import,phase,reports,validate,web")
     ap.add_argument("--no-write", action="store_true", help="do not write bench/results.md")
     ap.add_argument("--from-json", type=Path, help="rebuild results.md from a saved results.json")
     args = ap.parse_args(argv)
@@ -296,6 +326,7 @@ def main(argv: list[str] | None = None) -> None:
             ["-m", "bench.bench_reports", "--scale", str(scale), "--json"],
             bench_reports.report,
         ),
+        ("validate", ["-m", "bench.bench_validate", "--json"], bench_validate.report),
         (
             "web",
             ["-m", "bench.bench_web", "--json"]
