@@ -30,18 +30,18 @@ def validate(
     from ..spec import SpecError, load
     from ..summary import describe
 
-    out, err = out_console(), err_console()
     bad = 0
     for path in specs:
         try:
             loaded = load(path)
         except SpecError as exc:
             bad += 1
+            err = err_console()
             err.print(exc.render(), markup=False)
             err.print(f"✗ {path}: {exc.summary}\n", markup=False)
             continue
         if not quiet:
-            out.print(f"✓ {path}: {describe(loaded)}", markup=False)
+            out_console().print(f"✓ {path}: {describe(loaded)}", markup=False)
     if bad:
         raise typer.Exit(EXIT_BAD_INPUT)
 
