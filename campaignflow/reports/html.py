@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import html
 from collections.abc import Mapping
 from urllib.parse import unquote
@@ -42,9 +43,16 @@ def is_subtitle(text: str) -> bool:
     return len(text) <= 40 and "。" not in text
 
 
+@functools.cache
+def _markdown_it() -> MarkdownIt:
+    """The parser (made once: its rule chains are compiled when it is made; parsing keeps its
+    state per call)."""
+    return MarkdownIt("commonmark").enable("table")
+
+
 def parse(markdown: str):
     """Tokens, with the subtitle paragraph (right after the title) marked class="subtitle"."""
-    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    tokens = _markdown_it().parse(markdown)
     for i, token in enumerate(tokens):
         if token.type == "heading_close" and token.tag == "h1":
             if (
@@ -85,7 +93,7 @@ def _mark(tokens, figures: Mapping[str, Chart]) -> None:
 def markdown_to_html(markdown: str, title: str, figures: Mapping[str, Chart] | None = None) -> str:
     """A standalone HTML document for the report (`layout.lay_out`'s Markdown), its figures
     embedded as data: URIs."""
-    md = MarkdownIt("commonmark").enable("table")
+    md = _markdown_it()
     tokens = parse(markdown)
     _mark(tokens, figures or {})
     body = md.renderer.render(tokens, md.options, {})
