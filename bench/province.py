@@ -19,6 +19,8 @@ import sys
 import time
 from pathlib import Path
 
+from campaignflow.collect.reader import MAX_ROWS
+
 from . import generate
 from .common import ensure_bytecode, machine, try_child
 
@@ -31,7 +33,8 @@ SECTION = "## Province"
 
 
 def rows_for(scale: float) -> int:
-    return round(ROWS_PER_SCALE * scale)
+    """Rows of the import at `scale`, within what one file may hold (its header is a row)."""
+    return min(round(ROWS_PER_SCALE * scale), MAX_ROWS - 1)
 
 
 def commands(scale: float) -> dict[str, list[str]]:
@@ -69,9 +72,11 @@ def peak_rss(name: str, r: dict) -> float:
     return max(r["rss_mb"], r["rss_mb_1"])
 
 
-def run(scales: list[float]) -> dict:
-    """Every benchmark at every scale; set-up (data generation) printed, not counted."""
-    results: dict = {"setup_s": {}, "results": {}}
+def run(scales: list[float], only: set[str], results: dict | None = None) -> dict:
+    """The benchmarks in `only` at every scale, into `results` (a fresh run when None: with
+    `--only`, the saved run's other figures stay); set-up (data generation) printed, not counted."""
+    results = results or {"setup_s": {}, "results": {}}
+    results.pop("failed", None)
     for scale in scales:
         t = time.perf_counter()
         meta = generate.ensure(generate.default_out(scale), scale)
@@ -84,6 +89,8 @@ def run(scales: list[float]) -> dict:
             flush=True,
         )
         for name, cmd in commands(scale).items():
+            if name not in only:
+                continue
             t = time.perf_counter()
             print(f"-- {name} at scale {scale:g} …", flush=True)
             r = try_child(f"{name} at scale {scale:g}", cmd, timeout=3600)
@@ -158,6 +165,8 @@ def markdown(results: dict, small: float, large: float, m: dict, total_s: float)
         "| --- | --- | --- | --- | --- |",
     ]
     lines += ["| " + " | ".join(r) + " |" for r in table(results, small, large)]
+    if results.get("rerun"):
+        lines += ["", "Re-run alone (same command, `--only`): " + "; ".join(results["rerun"]) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -176,14 +185,25 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scales", default="1,10", help="the small and the large scale (default 1,10)")
     ap.add_argument("--no-write", action="store_true", help="do not write bench/results*.md")
+    ap.add_argument(
+        "--only",
+        help="run only these (e.g. import); the saved run's figures of the others are kept",
+    )
     args = ap.parse_args(argv)
     small, large = (float(s) for s in args.scales.split(","))
     m = machine()
     print(f"machine: {m}", flush=True)
     print(ensure_bytecode(), flush=True)
     t0 = time.perf_counter()
-    results = run([small, large])
-    total = time.perf_counter() - t0
+    saved = RESULTS_PROVINCE.with_suffix(".json")
+    if args.only and saved.exists():
+        kept = json.loads(saved.read_text(encoding="utf-8"))
+        results = run([small, large], set(args.only.split(",")), kept)
+        results.setdefault("rerun", []).append(f"{args.only} at {m['date']}")
+        m, total = kept["machine"], kept["total_s"]
+    else:
+        results = run([small, large], set(commands(small)))
+        total = time.perf_counter() - t0
     text = markdown(results, small, large, m, total)
     print("\n" + text)
     if args.no_write:
