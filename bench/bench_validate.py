@@ -19,7 +19,7 @@ import sys
 import time
 from collections import Counter
 
-from .common import ROOT, child_environment, emit, machine
+from .common import ROOT, child_environment, measure
 
 SPEC = ROOT / "campaign_specs" / "bapo-bali-2023" / "campaign.yaml"
 TARGET_RATIO = 2.0
@@ -132,12 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scale", type=float, help="ignored (validate reads a shipped campaign)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    result = run(args.runs)
-    if args.json:
-        emit(result)
-    else:
-        print(f"machine: {machine()}")
-        print(report(result))
+    measure(lambda: run(args.runs), report, args.json)
 
 
 if __name__ == "__main__":
