@@ -5,32 +5,12 @@ Commands live in small modules by group and register themselves on `app` in `bui
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
-# Each command (or group) and the module under cli/ that registers it: `campaignflow validate`
-# imports cli/spec.py only, so a command pays for its own imports and no other's. Help, and any
-# name not here, builds the whole app (tests/cli/test_cli.py keeps this table true).
-COMMANDS = {
-    **dict.fromkeys(("validate", "schema", "init"), "spec"),
-    **dict.fromkeys(("db", "sync"), "db"),
-    **dict.fromkeys(("import", "template"), "collect"),
-    **dict.fromkeys(("history", "withdraw", "restore"), "lifecycle"),
-    "import-wjx": "questionnaire",
-    **dict.fromkeys(("ledger", "close", "reopen", "consolidate", "evaluate"), "ledger"),
-    "notify": "notify",
-    **dict.fromkeys(("run", "final-report"), "run"),
-    **dict.fromkeys(("server", "deployments", "ui"), "server"),
-    **dict.fromkeys(
-        ("web", "qr", "link-revoke", "ballot-codes", "ballot-turnout", "ballot-close"), "web"
-    ),
-}
-MODULES = tuple(dict.fromkeys(COMMANDS.values()))
 
+def build_app() -> typer.Typer:
+    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec, web
 
-def build_app(command: str | None = None) -> typer.Typer:
-    """The app; with the name of a known `command`, only the commands of its module."""
     app = typer.Typer(
         name="campaignflow",
         help="主题教育、专项整治活动的工作流引擎 — a workflow engine for Party campaigns.",
@@ -38,15 +18,17 @@ def build_app(command: str | None = None) -> typer.Typer:
         add_completion=False,
         pretty_exceptions_enable=False,
     )
-    app.callback()(_no_options)  # a group even when one module holds a single command
-    modules = [COMMANDS[command]] if command in COMMANDS else MODULES
-    for name in modules:
-        importlib.import_module(f"{__name__}.{name}").register(app)
+    spec.register(app)
+    db.register(app)
+    collect.register(app)
+    lifecycle.register(app)
+    questionnaire.register(app)
+    ledger.register(app)
+    notify.register(app)
+    run.register(app)
+    server.register(app)
+    web.register(app)
     return app
-
-
-def _no_options() -> None:
-    pass
 
 
 def main() -> None:
@@ -54,7 +36,7 @@ def main() -> None:
     import sys
 
     try:
-        build_app(sys.argv[1] if len(sys.argv) > 1 else None)()
+        build_app()()
     except SystemExit:
         raise
     except KeyboardInterrupt:

@@ -9,7 +9,6 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from campaignflow.cli import COMMANDS as COMMAND_MODULES
 from campaignflow.cli import build_app
 from campaignflow.spec import load
 from campaignflow.spec.shipped import shipped_campaigns
@@ -45,25 +44,6 @@ SHIPPED = shipped_campaigns()
 
 def test_the_known_commands_are_registered() -> None:
     assert {("validate",), ("schema",), ("init",)} <= set(COMMANDS)
-
-
-def test_each_command_builds_only_its_module_and_the_table_names_every_command() -> None:
-    """`campaignflow <command>` registers one module's commands: the table must name them all."""
-    whole = typer.main.get_command(build_app())
-    assert set(whole.commands) == set(COMMAND_MODULES)
-    for name, module in COMMAND_MODULES.items():
-        alone = typer.main.get_command(build_app(name))
-        assert name in alone.commands
-        assert {n for n, m in COMMAND_MODULES.items() if m == module} == set(alone.commands)
-
-
-def test_a_command_run_alone_behaves_as_in_the_whole_app(tmp_path: Path) -> None:
-    bad = tmp_path / "campaign.yaml"
-    bad.write_text("campaign: {id: x}\n", encoding="utf-8")
-    alone = CliRunner().invoke(build_app("validate"), ["validate", str(bad)])
-    whole = run("validate", str(bad))
-    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
-    assert alone.exit_code == 2 and "campaign.yaml" in alone.output
 
 
 def test_no_arguments_shows_help() -> None:
