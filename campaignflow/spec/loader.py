@@ -13,8 +13,9 @@ from . import checks
 from .due import resolve_due_dates
 from .errors import SpecError, SpecIssue
 from .kinds import effective_fields
-from .models import Campaign, FormField, Measure, PeopleFile, Person, Unit, UnitsFile
+from .models import Campaign, FormField, Measure, PeopleFile, Unit, UnitsFile
 from .paths import inside, outside
+from .people import PersonRecord, records
 from .prune import about_pruned, is_key, original, validate_pruned
 from .syntax import syntax_issue
 from .tables import read_people, read_units
@@ -30,7 +31,7 @@ class LoadedCampaign:
     path: Path
     spec: Campaign
     units: list[Unit]
-    people: list[Person]
+    people: list[PersonRecord]
     due: dict[str, dt.date | None] = field(default_factory=dict)
     source_digest: str = ""  # sha256 of the campaign file and the tables it names, as read
 
@@ -222,7 +223,7 @@ def _resolve_tables(spec: Campaign, root: Path, issues: list[SpecIssue], loc: Lo
     for section, reader in (("units", read_units), ("people", read_people)):
         value = getattr(spec, section)
         if isinstance(value, list):
-            tables.append(value)
+            tables.append(records(value) if section == "people" else value)
             continue
         problem = outside(root, value.file)
         if problem:

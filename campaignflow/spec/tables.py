@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -9,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import SpecIssue
 from .models import Person, Unit
+from .people import Interner, PersonRecord, record
 from .translate import message
 
 UNIT_COLUMNS = {"编号": "id", "名称": "name", "类型": "kind", "上级": "parent", "联系人": "contact"}
@@ -34,22 +36,32 @@ def column_letter(index: int) -> str:
     return letters
 
 
-def _read_rows(path: Path) -> tuple[str, list[list[Any]]]:
+def _read_rows(path: Path) -> tuple[str, Iterator[list[Any]]]:
+    """The first sheet's name and its rows, one Python list at a time (a province's roster is
+    not held twice: calamine's sheet, and every row as Python objects)."""
     if path.suffix.lower() == ".csv":
         import csv
 
         from ..textfiles import read_text
 
         text = read_text(path)
-        return path.stem, list(csv.reader(text.splitlines()))
+        return path.stem, iter(csv.reader(text.splitlines()))
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
     name = workbook.sheet_names[0]
-    return name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    sheet = workbook.get_sheet_by_name(name)
+    rows: Iterator[list[Any]] = sheet.iter_rows()
+    offset = sheet.start[1] if sheet.start else 0  # calamine drops the empty columns on the left
+    if offset:
+        pad = [""] * offset
+        rows = (pad + row for row in rows)
+    return name, rows
 
 
 def _clean(value: Any) -> Any:
+    if value.__class__ is str:
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if value is None:
@@ -58,17 +70,23 @@ def _clean(value: Any) -> Any:
 
 
 def read_table(
-    path: Path, columns: dict[str, str], model: type[BaseModel], display: str
+    path: Path,
+    columns: dict[str, str],
+    model: type[BaseModel],
+    display: str,
+    keep: Callable[[Any], Any] = lambda row: row,
 ) -> tuple[list[Any], list[SpecIssue]]:
-    """Rows of a units/people sheet as models, and every problem found (as `file!B3` issues)."""
+    """Rows of a units/people sheet, each validated as `model` and kept as `keep(model)`, and
+    every problem found (as `file!B3` issues)."""
     try:
         sheet, rows = _read_rows(path)
+        first = next(rows, None)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is the user's input problem
         return [], [SpecIssue(display, 1, 1, f"无法读取表格：{exc}", cell="A1")]
     cell = lambda r, c: f"{sheet}!{column_letter(c)}{r + 1}"  # noqa: E731
-    if not rows:
+    if first is None:
         return [], [SpecIssue(display, 1, 1, "表格为空，第一行应为表头", cell=f"{sheet}!A1")]
-    header = [_clean(h) for h in rows[0]]
+    header = [_clean(h) for h in first]
     issues: list[SpecIssue] = []
     index = {columns[h]: i for i, h in enumerate(header) if h in columns}
     required = [h for h, f in columns.items() if f in ("id", "name") or (f in ("kind", "unit"))]
@@ -86,15 +104,19 @@ def read_table(
     if issues:
         return [], issues
     result = []
-    for r, row in enumerate(rows[1:], start=1):
-        values = {f: _clean(row[i]) if i < len(row) else "" for f, i in index.items()}
+    fields, width = list(index.items()), max(index.values()) + 1
+    validate = model.model_validate
+    for r, row in enumerate(rows, start=1):
+        if len(row) < width:
+            row = [*row, *[""] * (width - len(row))]
+        values = {f: _clean(row[i]) for f, i in fields}
         if not any(values.values()):
             continue
         if "cadre" in values:
             values["cadre"] = _YES.get(values["cadre"], values["cadre"])
-        data = {k: v for k, v in values.items() if v != "" or k in ("id", "name")}
+        data = {k: v for k, v in values.items() if v != "" or k == "id" or k == "name"}
         try:
-            result.append(model.model_validate(data))
+            result.append(keep(validate(data)))
         except ValidationError as exc:
             for err in exc.errors():
                 field = str(err["loc"][0]) if err["loc"] else "id"
@@ -109,5 +131,6 @@ def read_units(path: Path, display: str) -> tuple[list[Unit], list[SpecIssue]]:
     return read_table(path, UNIT_COLUMNS, Unit, display)
 
 
-def read_people(path: Path, display: str) -> tuple[list[Person], list[SpecIssue]]:
-    return read_table(path, PERSON_COLUMNS, Person, display)
+def read_people(path: Path, display: str) -> tuple[list[PersonRecord], list[SpecIssue]]:
+    shared = Interner()
+    return read_table(path, PERSON_COLUMNS, Person, display, lambda p: record(p, shared))

@@ -266,7 +266,7 @@ def test_desired_state_is_pure_and_checks_references(spec_file):
     first, second = desired_state(loaded), desired_state(spec_file.load())
     assert first.digest == second.digest
     assert first.unit_levels == [["committee"], ["office", "branch-1", "branch-2"], ["group-1a"]]
-    loaded.people[0] = loaded.people[0].model_copy(update={"unit": "nowhere"})
+    loaded.people[0] = loaded.people[0]._replace(unit="nowhere")
     with pytest.raises(SyncError, match="人员 p001 引用了不存在的组织 nowhere"):
         desired_state(loaded)
 
