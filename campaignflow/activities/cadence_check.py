@@ -49,9 +49,9 @@ class Cadence:
     by_unit: dict[str, int] = field(default_factory=dict)  # unit -> shortfalls
 
     def as_dict(self) -> dict[str, Any]:
-        import dataclasses
+        from ..plain import plain
 
-        return dataclasses.asdict(self)
+        return plain(self)
 
 
 def collected_types(loaded: LoadedCampaign) -> set[str]:

@@ -15,10 +15,10 @@ def report_data(
 ) -> dict[str, Any]:
     """Plain data for report templates (`activities.by_type.党课.times`, …), from the counts,
     the cadence check and the political files computed once for the run."""
-    import dataclasses
+    from ..plain import plain
 
     return {
-        "counts": [dataclasses.asdict(c) for c in counts],
+        "counts": plain(counts),
         "by_type": totals_by_type(counts),
         "volunteer": volunteer_summary(counts),
         "cadence": check.as_dict(),

@@ -28,6 +28,7 @@ from sqlalchemy import Connection, Date, Table, bindparam
 ROWS_PER_STATEMENT = 500
 MAX_VARIABLES = 32766  # SQLite's default limit since 3.32 (a build may allow more, not less)
 
+
 def _iso(value: Any) -> Any:
     try:
         return value.isoformat()  # date, datetime

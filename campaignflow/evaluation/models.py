@@ -62,6 +62,6 @@ class RoundResult:
 
     def as_dict(self) -> dict[str, Any]:
         """Plain data for report templates."""
-        import dataclasses
+        from ..plain import plain
 
-        return dataclasses.asdict(self)
+        return plain(self)

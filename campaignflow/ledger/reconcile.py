@@ -19,7 +19,6 @@ and show zeros.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from .. import db
 from ..asof import state_sql
+from ..plain import plain
 from ..spec import LoadedCampaign
 from ..spec.kinds import PROBLEM_SOURCES
 from .states import CLOSED_STATES, IN_PROGRESS, NOT_STARTED, STANDING_STATE, STATES
@@ -80,7 +80,7 @@ class Reconciliation:
     def as_dict(self) -> dict:
         """Plain data for report templates (rates and their definitions included)."""
         return {
-            **{f.name: _plain(getattr(self, f.name)) for f in dataclasses.fields(self)},
+            **plain(self),
             "closure_rate": self.closure_rate,
             "problem_closure_rate": self.problem_closure_rate,
             "definitions": dict(DEFINITIONS),
@@ -90,16 +90,6 @@ class Reconciliation:
                 round(self.measures / self.problems, 2) if self.problems else None
             ),
         }
-
-
-def _plain(value: Any) -> Any:
-    """A copy of plain data (dicts, lists, scalars), as `dataclasses.asdict` makes of these
-    fields, without its deepcopy of every scalar (a tenth of a branch report's time)."""
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 def reconcile(*, engine: Engine, loaded: LoadedCampaign, as_of: dt.date) -> Reconciliation:

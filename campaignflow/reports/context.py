@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from ..gates import GateResult
 from ..metrics import MetricValue
+from ..plain import plain
 from ..progress import DONE, OVERDUE, Progress
 from ..snapshot import Snapshot
 from ..spec import LoadedCampaign
@@ -173,7 +173,7 @@ def progress_data(
         "ratio": progress.ratio,
         "units": len({i.unit for i in progress.items}),
         "measures": list(measures.values()),
-        "overdue": [dataclasses.asdict(i) for i in progress.overdue],
+        "overdue": plain(progress.overdue),
     }
 
 
