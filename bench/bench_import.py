@@ -3,8 +3,9 @@
 The floor: python-calamine reads the same file, and `sqlite3` executemany()s the same rows into
 a plain table of a fresh file database with the same PRAGMAs (WAL, synchronous=NORMAL, one
 transaction). Ours: `import_file` of the same file into a freshly synced campaign database
-(validation, natural-key upsert, submissions + the problem table, change log). Each side runs in
-its own interpreter so its peak RSS is its own.
+(validation, natural-key upsert, submissions + the problem table, change log), as a user's
+`campaignflow import` after `campaignflow sync`: the sync in one interpreter, the load and the
+import in the next. Each side runs in its own interpreter so its peak RSS is its own.
 
     uv run python -m bench.bench_import [--rows 100000] [--scale 1]
 """
@@ -86,19 +87,38 @@ def child_floor(path: Path, work: Path) -> None:
     emit({"side": "floor", **floor([path], work / "floor.db")})
 
 
-def child_ours(spec: Path, path: Path, work: Path, profile: bool) -> None:
+def child_sync(spec: Path, work: Path) -> None:
+    """The set-up, as a user's `campaignflow sync`: a fresh data folder with the campaign synced
+    (its own interpreter, so that the first sync's peak is not the import's)."""
+    emit({"side": "sync", "seconds": _sync(spec, work)})
+
+
+def _sync(spec: Path, work: Path) -> float:
     home = fresh_home(work / "ours")
     use_home(home)
-    from campaignflow.collect.importer import import_file
     from campaignflow.spec import load
     from campaignflow.sync import sync_campaign
     from campaignflow.workspace import open_workspace
 
     t = time.perf_counter()
+    sync_campaign(engine=open_workspace().engine, loaded=load(spec), actor="bench")
+    return time.perf_counter() - t
+
+
+def child_ours(spec: Path, path: Path, work: Path, profile: bool) -> None:
+    """As a user's `campaignflow import` on the synced database: load the campaign (not timed),
+    then `import_file` (timed)."""
+    if profile:
+        _sync(spec, work)
+    use_home(work / "ours")
+    from campaignflow.collect.importer import import_file
+    from campaignflow.spec import load
+    from campaignflow.workspace import open_workspace
+
+    t = time.perf_counter()
     loaded = load(spec)
     engine = open_workspace().engine
-    sync_campaign(engine=engine, loaded=loaded, actor="bench")
-    setup_s = time.perf_counter() - t
+    load_s = time.perf_counter() - t
     t = time.perf_counter()
     call = lambda: import_file(engine=engine, loaded=loaded, form_id=FORM, path=path)  # noqa: E731
     if profile:
@@ -118,7 +138,7 @@ def child_ours(spec: Path, path: Path, work: Path, profile: bool) -> None:
         {
             "side": "ours",
             "seconds": seconds,
-            "setup_s": setup_s,
+            "load_s": load_s,
             "rows": result.rows,
             "inserted": result.inserted,
             "issues": len(result.issues),
@@ -139,6 +159,7 @@ def run(scale: float, rows: int, work: Path) -> dict:
         str(work),
     ]
     floor = run_child([*base, "--child", "floor"])
+    synced = run_child([*base, "--child", "sync"])
     ours = run_child([*base, "--child", "ours"])
     return {
         "rows": rows,
@@ -150,7 +171,9 @@ def run(scale: float, rows: int, work: Path) -> dict:
         "floor_rss_mb": floor["rss_mb"],
         "ours_s": ours["seconds"],
         "ours_rss_mb": ours["rss_mb"],
-        "ours_setup_s": ours["setup_s"],
+        "ours_setup_s": synced["seconds"],
+        "ours_load_s": ours["load_s"],
+        "sync_rss_mb": synced["rss_mb"],
         "ours_rows": ours["rows"],
         "ours_inserted": ours["inserted"],
         "ratio": ours["seconds"] / floor["seconds"],
@@ -162,7 +185,8 @@ def report(r: dict) -> str:
         [
             f"import {r['rows']:,} rows ({Path(r['file']).name}, {r['file_mb']:.1f} MB):",
             f"  floor (calamine + sqlite3 executemany): {r['floor_s']:.2f} s ({r['rows'] / r['floor_s']:,.0f} rows/s; read {r['floor_read_s']:.2f} s), peak RSS {r['floor_rss_mb']:.0f} MB",
-            f"  ours  (import_file):                    {r['ours_s']:.2f} s ({r['ours_rows'] / r['ours_s']:,.0f} rows/s; {r['ours_inserted']:,} inserted), peak RSS {r['ours_rss_mb']:.0f} MB (sync before it: {r['ours_setup_s']:.1f} s, not counted)",
+            f"  ours  (import_file):                    {r['ours_s']:.2f} s ({r['ours_rows'] / r['ours_s']:,.0f} rows/s; {r['ours_inserted']:,} inserted), peak RSS {r['ours_rss_mb']:.0f} MB, the campaign's load included ({r['ours_load_s']:.1f} s, not counted)",
+            f"  set-up: the campaign's first sync, in its own process: {r['ours_setup_s']:.1f} s, peak RSS {r['sync_rss_mb']:.0f} MB (not counted)",
             f"  ratio: {r['ratio']:.2f}× the floor (target ≤ {TARGET_RATIO}×) — {'met' if r['ratio'] <= TARGET_RATIO else 'MISSED'}",
         ]
     )
@@ -171,7 +195,7 @@ def report(r: dict) -> str:
 def main(argv: list[str] | None = None) -> None:
     ap = bench_parser(__doc__, "work-import", scale_help="campaign (units) the rows refer to")
     ap.add_argument("--rows", type=int, default=100_000)
-    ap.add_argument("--child", choices=["floor", "ours"])
+    ap.add_argument("--child", choices=["floor", "sync", "ours"])
     ap.add_argument(
         "--profile", action="store_true", help="cProfile import_file (top 20 by own time)"
     )
@@ -180,6 +204,8 @@ def main(argv: list[str] | None = None) -> None:
     path = generate.default_out(args.scale) / f"import-{FORM}-{args.rows}.xlsx"
     if args.child == "floor":
         return child_floor(path, args.work)
+    if args.child == "sync":
+        return child_sync(spec, args.work)
     if args.child == "ours" or args.profile:
         if args.profile:
             ensure_file(args.scale, args.rows)
