@@ -172,6 +172,7 @@ def import_file(
             mode=mode,
             channel=channel,
             unit=unit,
+            incoming=table.total_rows,
         )
 
         def flush(batch: list[ParsedRow]) -> None:

@@ -327,6 +327,18 @@ class UnknownProblem(CampaignflowError, ValueError):
         self.codes = codes
 
 
+def tables_of(kind: str) -> list[str]:
+    """The tables a kind's projection writes rows into (beside `submission`)."""
+    return [model.__tablename__ for model in _TABLES.get(kind, ())]
+
+
+_TABLES = {
+    "activity": (db.Activity,),
+    "problem": (db.Problem,),
+    "rectification": (db.Rectification,),
+    "feedback": (db.FeedbackItem,),
+    "ballot": (db.Ballot,),
+}
 _HANDLERS = {
     "activity": _activity,
     "problem": _problem,

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..spec import LoadedCampaign, date_field
 from .bulk import BulkInsert, json_text
+from .indexes import DeferredIndexes, worth_deferring
 from .lifecycle import MODE_LABELS, Withdrawn, scope_text, withdraw_rows
-from .projections import needs_ids, project
+from .projections import needs_ids, project, tables_of
 from .rows import ParsedRow
 
 STATUS_FIELDS = ("state", "status")
@@ -68,6 +69,7 @@ class SubmissionWriter:
         mode: str = "append",
         channel: str = "文件导入",
         unit: str | None = None,
+        incoming: int | None = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown filing mode {mode!r}")
@@ -132,6 +134,10 @@ class SubmissionWriter:
         self._inserted = self._updated = self._unchanged = 0
         self.warnings: list[str] = []
         self.problem_form: db.Form | None = None
+        self._deferred: DeferredIndexes | None = None
+        if worth_deferring(connection, _S.__tablename__, incoming):
+            self._deferred = DeferredIndexes(connection, [_S.__tablename__, *tables_of(self.kind)])
+            self._deferred.set_aside()
         if self.kind == "rectification":
             self.problem_form = session.scalar(
                 select(db.Form).where(
@@ -427,6 +433,8 @@ class SubmissionWriter:
         carry; record the filing's scope and counts."""
         self.close()
         self.session.flush()
+        if self._deferred is not None:
+            self._deferred.rebuild()
         scope: list[int | None] | None = sorted(self.scopes, key=lambda s: (s is None, s or 0))
         if self.scope_unit is not None:
             scope = [self.scope_unit]
