@@ -11,8 +11,9 @@ import typer
 from .common import EXIT_BAD_INPUT, EXIT_FAILURE, add_commands, err_console, fail, out_console
 
 
-def register(app: typer.Typer) -> None:
-    add_commands(app, {"validate": validate, "schema": schema, "init": init})
+def register(app: typer.Typer, only: tuple[str, ...] | None = None) -> None:
+    commands = {"validate": validate, "schema": schema, "init": init}
+    add_commands(app, {k: v for k, v in commands.items() if only is None or k in only})
 
 
 def validate(
