@@ -16,6 +16,7 @@ the reported date, else None (and no date is printed).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +51,7 @@ class Rules:
         measure, only their own rows are then read."""
         self.session, self.loaded, self.as_of = session, loaded, as_of
         self.forms = form_ids(session, loaded)
-        self.subtrees = subtrees(session, campaign_id)
+        self.subtrees = subtrees(session, campaign_id, owners)
         self.scope: set[int] | None = None
         if owners is not None:
             self.scope = {u for owner in owners for u in self.subtrees.get(owner, [owner])}
@@ -186,18 +187,27 @@ def _within(value: Any, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def subtrees(session: Session, campaign_id: int) -> dict[int, list[int]]:
-    """Unit id -> the ids of the unit and every unit under it."""
+def subtrees(
+    session: Session, campaign_id: int, roots: Iterable[int] | None = None
+) -> dict[int, list[int]]:
+    """Unit id -> the ids of the unit and every unit under it, in id order: of every unit, or
+    of `roots` only (a chunk of branch reports asks for its 50, not a province's 10,000)."""
     parents = dict(
         session.execute(
             select(db.Unit.id, db.Unit.parent_id).where(db.Unit.campaign_id == campaign_id)
         ).all()
     )
-    result: dict[int, list[int]] = {uid: [] for uid in parents}
-    for uid in parents:
-        current, seen = uid, set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            result[current].append(uid)
-            current = parents.get(current)
+    children: dict[int, list[int]] = {}
+    for uid, parent in parents.items():
+        if parent is not None:
+            children.setdefault(parent, []).append(uid)
+    result: dict[int, list[int]] = {}
+    for root in parents if roots is None else [r for r in roots if r in parents]:
+        found, todo = {root}, [root]
+        while todo:
+            for child in children.get(todo.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+        result[root] = sorted(found)
     return result

@@ -249,9 +249,9 @@ def _reconcile(
         r.by_source[key] = r.by_source.get(key, 0) + 1
         key = category or UNSET
         r.by_category[key] = r.by_category.get(key, 0) + 1
-    order = [name for _id, _key, name in unit_rows]
+    rank = {name: i for i, (_id, _key, name) in enumerate(unit_rows)}
     for r in out.values():
-        _order(r, order)
+        _order(r, rank)
     if not out and units is None:
         out[None] = _empty(loaded)
     return out
@@ -289,10 +289,9 @@ def _unit_row(r: Reconciliation, name: str) -> dict[str, int]:
     return r.by_unit.setdefault(name, dict.fromkeys(keys, 0))
 
 
-def _order(r: Reconciliation, units: list[str]) -> None:
-    """Units in spec order (then 未指定). The other breakdowns already hold the declared values
-    first (from `_empty`), then others as met; （未填） goes last."""
-    rank = {name: i for i, name in enumerate(units)}
+def _order(r: Reconciliation, rank: dict[str, int]) -> None:
+    """Units in spec order (`rank`: name -> place; then 未指定). The other breakdowns already
+    hold the declared values first (from `_empty`), then others as met; （未填） goes last."""
 
     def by_unit(item: tuple[str, Any]) -> tuple:
         return (rank.get(item[0], len(rank)), item[0])
