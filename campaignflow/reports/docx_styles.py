@@ -17,6 +17,7 @@ import functools
 import io
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
@@ -341,12 +342,32 @@ def column_width(columns: int) -> int:
 
 
 def write_package(target, body: str) -> None:
-    """Write the base package with `body` (w:p/w:tbl elements) as the document's content."""
+    """Write the base package with `body` (w:p/w:tbl elements) as the document's content:
+    a copy of the base's other parts, compressed once per process (`_constant_parts`), with
+    word/document.xml added (a zip's members may come in any order: OPC names them)."""
     prepared = base()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in prepared.entries:
-            if name == "word/document.xml":
-                data = (prepared.head + body + prepared.tail).encode("utf-8")
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, data)
+    buffer = io.BytesIO(_constant_parts())
+    with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(_entry("word/document.xml"), prepared.head + body + prepared.tail)
+    if hasattr(target, "write"):
+        target.write(buffer.getvalue())
+    else:
+        Path(target).write_bytes(buffer.getvalue())
+
+
+@functools.cache
+def _constant_parts() -> bytes:
+    """The base package without word/document.xml, as zip bytes (styles, theme, settings…:
+    deflated once instead of once per report)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in base().entries:
+            if name != "word/document.xml":
+                archive.writestr(_entry(name), data)
+    return buffer.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))  # reproducible bytes
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
