@@ -174,9 +174,10 @@ def table(r: dict) -> list[list[str]]:
 # bench_phase's per-step task-run times, cProfile of the report chunks); figures in the text come
 # from the run itself.
 HOTSPOTS = {
-    "import": "ours writes two indexed tables (submission with its JSON, 5 indexes; the problem projection, "
-    "3 indexes) after validating every cell, the floor one plain table; cProfile: the insert thread "
-    "(SQLite executemany into those tables) is the critical path, then RowParser.parse and the JSON text",
+    "import": "ours validates every cell and writes two tables (submission with its JSON text, and the problem "
+    "projection; their plain indexes set aside and built again once for a file this size, the unique ones kept "
+    "up row by row), the floor one plain table; cProfile: the insert thread (SQLite inserts into those tables) "
+    "is the critical path, then RowParser.parse and the JSON text",
     "phase": "fixed costs: importing Prefect {import_s:.1f} s and creating the run + waiting until the server has "
     "recorded every task run {around_s:.1f} s = {fixed_pct:.0f}% of the flow by themselves; inside tasks "
     "{task_s:.1f} s vs {domain_s:.1f} s of the same domain calls (task states, logs and artifacts sent to the "
