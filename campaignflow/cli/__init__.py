@@ -10,17 +10,23 @@ from __future__ import annotations
 
 import typer
 
+HELP = "主题教育、专项整治活动的工作流引擎 — a workflow engine for Party campaigns."
 
-def build_app() -> typer.Typer:
-    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec, web
 
-    app = typer.Typer(
+def _app() -> typer.Typer:
+    return typer.Typer(
         name="campaignflow",
-        help="主题教育、专项整治活动的工作流引擎 — a workflow engine for Party campaigns.",
+        help=HELP,
         no_args_is_help=True,
         add_completion=False,
         pretty_exceptions_enable=False,
     )
+
+
+def build_app() -> typer.Typer:
+    from . import collect, db, ledger, lifecycle, notify, questionnaire, run, server, spec, web
+
+    app = _app()
     spec.register(app)
     db.register(app)
     collect.register(app)
@@ -38,17 +44,10 @@ def validate_app() -> typer.Typer:
     """The app with `validate` only, parsing and answering as the whole app does for it."""
     from . import spec
 
-    app = typer.Typer(
-        name="campaignflow", no_args_is_help=True, add_completion=False,
-        pretty_exceptions_enable=False,
-    )  # fmt: skip
-    app.callback()(_group)  # a group of one: `campaignflow validate …` as in the whole app
+    app = _app()
+    app.callback()(lambda: None)  # a group of one: `campaignflow validate …` as in the whole app
     spec.register(app, only=("validate",))
     return app
-
-
-def _group() -> None:
-    """主题教育、专项整治活动的工作流引擎 — a workflow engine for Party campaigns."""
 
 
 def main() -> None:

@@ -34,6 +34,18 @@ def worth_deferring(connection: Connection, table: str, incoming: int | None) ->
     return incoming >= present
 
 
+def set_aside_for(
+    connection: Connection, tables: list[str], incoming: int | None
+) -> DeferredIndexes | None:
+    """The plain indexes of `tables` set aside when `incoming` rows into the first of them make
+    it worth it (`worth_deferring`); None when they stay."""
+    if not worth_deferring(connection, tables[0], incoming):
+        return None
+    deferred = DeferredIndexes(connection, tables)
+    deferred.set_aside()
+    return deferred
+
+
 class DeferredIndexes:
     """The plain indexes of `tables`, dropped by `set_aside` and created again by `rebuild`,
     both on `connection` inside the caller's transaction."""

@@ -22,6 +22,7 @@ from typing import Any
 from xml.etree import ElementTree
 
 from ..errors import CampaignflowError
+from ..spec.tables import sheet_rows
 from ..textfiles import decode
 from .cells import as_text, header_text
 
@@ -162,14 +163,7 @@ def _xlsx_table(path: Path, sheet_names: list[str], known: set[str]) -> Table:
         raise FileRefused(
             f"{path.name}!{chosen} 有 {last_row:,} 行，超过单个文件 {MAX_ROWS:,} 行的上限：请拆分后再导入"
         )
-    offset = sheet.start[1] if sheet.start else 0  # calamine drops the empty columns on the left
-    # calamine yields each row as a fresh list of the sheet's width: used as it is, unless
-    # empty columns on the left must be put back so that cells[i] is column i
-    numbered: Iterator[tuple[int, list[Any]]] = enumerate(sheet.iter_rows(), start=1)
-    if offset:
-        pad = [""] * offset
-        numbered = ((i, pad + row) for i, row in numbered)
-    found = _find_header(numbered, known)
+    found = _find_header(enumerate(sheet_rows(sheet), start=1), known)
     if found is None or not any(as_text(h) for h in found[1]):
         raise FileRefused(f"{path.name}!{chosen} 是空表：第一行应为表头")
     number, header, rows = found

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..spec import LoadedCampaign, date_field
 from .bulk import BulkInsert, json_text
-from .indexes import DeferredIndexes, worth_deferring
+from .indexes import set_aside_for
 from .lifecycle import MODE_LABELS, Withdrawn, scope_text, withdraw_rows
 from .projections import needs_ids, project, tables_of
 from .rows import ParsedRow
@@ -134,10 +134,8 @@ class SubmissionWriter:
         self._inserted = self._updated = self._unchanged = 0
         self.warnings: list[str] = []
         self.problem_form: db.Form | None = None
-        self._deferred: DeferredIndexes | None = None
-        if worth_deferring(connection, _S.__tablename__, incoming):
-            self._deferred = DeferredIndexes(connection, [_S.__tablename__, *tables_of(self.kind)])
-            self._deferred.set_aside()
+        tables = [_S.__tablename__, *tables_of(self.kind)]
+        self._deferred = set_aside_for(connection, tables, incoming)  # rebuilt in finish()
         if self.kind == "rectification":
             self.problem_form = session.scalar(
                 select(db.Form).where(

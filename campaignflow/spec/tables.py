@@ -50,13 +50,19 @@ def _read_rows(path: Path) -> tuple[str, Iterator[list[Any]]]:
 
     workbook = CalamineWorkbook.from_path(str(path))
     name = workbook.sheet_names[0]
-    sheet = workbook.get_sheet_by_name(name)
+    return name, sheet_rows(workbook.get_sheet_by_name(name))
+
+
+def sheet_rows(sheet: Any) -> Iterator[list[Any]]:
+    """A calamine sheet's rows, `cells[i]` in column i: calamine keeps the empty rows above the
+    data but drops the empty columns on its left, which are put back. Each row is a fresh list
+    of the sheet's width."""
     rows: Iterator[list[Any]] = sheet.iter_rows()
-    offset = sheet.start[1] if sheet.start else 0  # calamine drops the empty columns on the left
-    if offset:
-        pad = [""] * offset
-        rows = (pad + row for row in rows)
-    return name, rows
+    offset = sheet.start[1] if sheet.start else 0
+    if not offset:
+        return rows
+    pad = [""] * offset
+    return (pad + row for row in rows)
 
 
 def _clean(value: Any) -> Any:
