@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from . import db
@@ -191,7 +191,10 @@ def subtrees(
     session: Session, campaign_id: int, roots: Iterable[int] | None = None
 ) -> dict[int, list[int]]:
     """Unit id -> the ids of the unit and every unit under it, in id order: of every unit, or
-    of `roots` only (a chunk of branch reports asks for its 50, not a province's 10,000)."""
+    of `roots` only, walked down in SQL (a chunk of branch reports asks for its 50, and reads
+    their subtrees, not a province's 10,000 units)."""
+    if roots is not None:
+        return _subtrees_of(session, campaign_id, sorted(set(roots)))
     parents = dict(
         session.execute(
             select(db.Unit.id, db.Unit.parent_id).where(db.Unit.campaign_id == campaign_id)
@@ -202,7 +205,7 @@ def subtrees(
         if parent is not None:
             children.setdefault(parent, []).append(uid)
     result: dict[int, list[int]] = {}
-    for root in parents if roots is None else [r for r in roots if r in parents]:
+    for root in parents:
         found, todo = {root}, [root]
         while todo:
             for child in children.get(todo.pop(), ()):
@@ -211,3 +214,24 @@ def subtrees(
                     todo.append(child)
         result[root] = sorted(found)
     return result
+
+
+def _subtrees_of(session: Session, campaign_id: int, roots: list[int]) -> dict[int, list[int]]:
+    """`subtrees` of the given roots (those of the campaign), by a recursive query (UNION, not
+    UNION ALL: a unit reached twice is kept once)."""
+    unit = db.Unit.__table__
+    tree = (
+        select(unit.c.id.label("root"), unit.c.id.label("id"))
+        .where(unit.c.campaign_id == campaign_id, unit.c.id.in_(roots))
+        .cte("tree", recursive=True)
+    )
+    child = unit.alias("child")
+    tree = tree.union(
+        select(tree.c.root, child.c.id).join(
+            child, and_(child.c.parent_id == tree.c.id, child.c.campaign_id == campaign_id)
+        )
+    )
+    result: dict[int, list[int]] = {}
+    for root, uid in session.execute(select(tree.c.root, tree.c.id)):
+        result.setdefault(root, []).append(uid)
+    return {root: sorted(result[root]) for root in roots if root in result}

@@ -121,11 +121,7 @@ def _reconcile(
 ) -> dict[str | None, Reconciliation]:
     """Reconciliations keyed by unit key (by the problem's unit), or {None: whole campaign}."""
     cid = db.campaign_id(session, loaded.spec.campaign.id)
-    unit_rows = session.execute(
-        select(db.Unit.id, db.Unit.key, db.Unit.name)
-        .where(db.Unit.campaign_id == cid)
-        .order_by(db.Unit.sort_order, db.Unit.id)
-    ).all()
+    unit_rows = _unit_rows(session, cid, units)
     names = {id_: name for id_, _key, name in unit_rows}
     keys = {id_: key for id_, key, _name in unit_rows}
     problem_where = [db.Problem.campaign_id == cid, _known(as_of)]
@@ -255,6 +251,29 @@ def _reconcile(
     if not out and units is None:
         out[None] = _empty(loaded)
     return out
+
+
+def _unit_rows(session: Session, cid: int, units: list[str] | None) -> list[Any]:
+    """(id, key, name) of the campaign's units in spec order: all of them, or for `units` (a
+    chunk of branch reports) those units, the owners of their problems' measures and every unit
+    sharing a name with one of these — what the names and their order (`_order`, by the place
+    of a name's last unit) need, not a province's 10,000 units per chunk."""
+    U = db.Unit
+    where = [U.campaign_id == cid]
+    if units is not None:
+        wanted = select(U.id).where(U.campaign_id == cid, U.key.in_(units))
+        owners = (
+            select(db.Rectification.owner_unit_id)
+            .join(db.Problem, db.Problem.id == db.Rectification.problem_id)
+            .where(db.Problem.campaign_id == cid, db.Problem.unit_id.in_(wanted))
+        )
+        involved = or_(U.id.in_(wanted), U.id.in_(owners))
+        where.append(
+            or_(involved, U.name.in_(select(U.name).where(U.campaign_id == cid, involved)))
+        )
+    return session.execute(
+        select(U.id, U.key, U.name).where(*where).order_by(U.sort_order, U.id)
+    ).all()
 
 
 def _empty(loaded: LoadedCampaign) -> Reconciliation:
