@@ -1,7 +1,10 @@
 """Benchmark 2: one phase at prefecture scale, as plain domain calls and as the Prefect flow.
 
 Prefect's share = (flow wall time − domain-only wall time) / flow wall time, each from a fresh
-data folder with the same inbox. Then "next run starts in": right after the phase flow, the time
+data folder with the same inbox — or, when larger, the flow's time outside its task runs (importing
+Prefect, creating and settling the run, between tasks) over its wall time, from the flow run alone:
+on this machine one run of the same work varies by ±30%, and a slow domain run made the first
+measure alone read 3.7% for a flow that spent 22% outside its tasks. Then "next run starts in": right after the phase flow, the time
 from `run_flow(...)` to the first line of a trivial flow's body (same private Prefect server).
 
 Both children make the same domain calls (bench/phase_steps.py mirrors the tasks of
@@ -230,7 +233,9 @@ def run(scale: float, work: Path) -> dict:
     inbox_floor = run_child([*args, "--child", "inbox-floor"])
     domain = run_child([*args, "--child", "domain"])
     flow_ = run_child([*args, "--child", "flow"])
-    share = max(flow_["seconds"] - domain["seconds"], 0.0) / flow_["seconds"]
+    wall_share = max(flow_["seconds"] - domain["seconds"], 0.0) / flow_["seconds"]
+    outside = max(flow_["seconds"] - sum(flow_["task_s"].values()), 0.0) / flow_["seconds"]
+    share = max(wall_share, outside)  # either alone can flatter: the other run may be slower
     flow_cpu = flow_["cpu_s"] + flow_["server_cpu_s"]
     cpu_share = max(flow_cpu - domain["cpu_s"], 0.0) / flow_cpu
     return {
@@ -255,6 +260,8 @@ def run(scale: float, work: Path) -> dict:
         "flow_rss_mb": flow_["rss_mb"],
         "flow_result": flow_["result"],
         "prefect_share": share,
+        "prefect_share_wall": wall_share,
+        "prefect_share_outside_tasks": outside,
         "prefect_cpu_share": cpu_share,
         "next_start_s": flow_["next_start_s"],
         "next_total_s": flow_["next_total_s"],
@@ -278,6 +285,16 @@ def _side_by_side(r: dict) -> str:
     return ", ".join(parts)
 
 
+def _share_parts(r: dict) -> str:
+    """The two measures the share is the larger of (absent from older results)."""
+    if "prefect_share_wall" not in r:
+        return ""
+    return (
+        f"the larger of: flow vs the domain run {r['prefect_share_wall']:.1%}, the flow's time "
+        f"outside its task runs (same run) {r['prefect_share_outside_tasks']:.1%}; "
+    )
+
+
 def report(r: dict) -> str:
     in_tasks = sum(r["flow_task_s"].values())
     lines = [
@@ -292,7 +309,8 @@ def report(r: dict) -> str:
         f"before/after the run {r['flow_s'] - r['flow_import_s'] - r['flow_run_s']:.1f} s",
         "    domain step → task run: " + _side_by_side(r),
         f"  Prefect's share: {r['prefect_share']:.1%}  (target ≤ {TARGET_SHARE:.0%}; ratio {r['prefect_share'] / TARGET_SHARE:.2f}× the target); "
-        f"in CPU seconds (flow + server vs domain): {r['prefect_cpu_share']:.1%}",
+        + _share_parts(r)
+        + f"in CPU seconds (flow + server vs domain): {r['prefect_cpu_share']:.1%}",
         f"  next run starts in: {r['next_start_s']:.2f} s (the one after: {r['third_start_s']:.2f} s; whole trivial run {r['next_total_s']:.2f} s; target ≤ {TARGET_NEXT_START:.0f} s)",
         f"  spec loads per run: flow {r.get('flow_spec_loads')}, domain {r['domain_facts'].get('spec_loads')} (goal 1); "
         f"syncs that wrote: flow {r.get('flow_syncs')}, domain {r['domain_facts'].get('syncs')} (goal 0, the spec is unchanged); "
