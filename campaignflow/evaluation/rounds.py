@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Text, cast, select
 from sqlalchemy.orm import Session
 
 from .. import db
@@ -133,15 +135,16 @@ def evaluate_round(
             )
         }
         B = db.Ballot  # its columns only: no ORM object per ballot
+        ticked = _ticks_reader()
         votes = [
             Vote(
                 subject=people[subject_id][0],
                 grade=grade,
                 rater_group=rater_group,
-                ticks=frozenset(k for k, v in (indicators or {}).items() if v),
+                ticks=ticked(indicators),
             )
             for subject_id, grade, rater_group, indicators in session.execute(
-                select(B.subject_id, B.grade, B.rater_group, B.indicators).where(
+                select(B.subject_id, B.grade, B.rater_group, cast(B.indicators, Text)).where(
                     B.round_id == rnd.id
                 )
             )
@@ -157,6 +160,21 @@ def evaluate_round(
         if store:
             _store(session, rnd, result, {key: pid for pid, (key, _) in people.items()})
     return result
+
+
+def _ticks_reader() -> Callable[[str | None], frozenset[str]]:
+    """A ballot's indicator marks (their JSON text) -> the ids it ticks. A round's ballots repeat
+    a few texts (most tick nothing): each is decoded once."""
+    seen: dict[str | None, frozenset[str]] = {}
+
+    def ticked(text: str | None) -> frozenset[str]:
+        found = seen.get(text)
+        if found is None:
+            marks = json.loads(text) if text else None
+            found = seen[text] = frozenset(k for k, v in (marks or {}).items() if v)
+        return found
+
+    return ticked
 
 
 def _store(session: Session, rnd: db.EvaluationRound, result: RoundResult, ids) -> None:

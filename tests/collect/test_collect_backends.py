@@ -103,3 +103,26 @@ def test_import_update_is_audited_on_both_backends(engine, backend, tmp_path) ->
     assert entry.after == {"description": "改写后的表现"}
     assert described == "改写后的表现"
     assert total == audits + 1
+
+
+def test_ballot_marks_are_read_alike_on_both_backends(engine, backend) -> None:
+    """The scoring reads each ballot's marks as JSON text (decoded once per distinct text): the
+    ticks it counts are those of the stored ballots, on either backend."""
+    from collections import Counter
+
+    from campaignflow.evaluation import evaluate_all
+
+    loaded = load(SPECS / "tangping-review-2023" / "campaign.yaml")
+    sync_campaign(engine=engine, loaded=loaded)
+    _import_data(engine, loaded, SPECS / "tangping-review-2023" / "data")
+    with db.read_session(engine) as session:
+        keys = dict(session.execute(select(db.Person.id, db.Person.key)).all())
+        stored = Counter(
+            (keys[b.subject_id], k)
+            for b in session.scalars(select(db.Ballot))
+            for k, v in (b.indicators or {}).items()
+            if v
+        )
+    (result,) = evaluate_all(engine=engine, loaded=loaded, store=False)
+    counted = Counter({(p.subject, k): n for p in result.people for k, n in p.indicators.items()})
+    assert +counted == +stored and sum(stored.values()) > 0
