@@ -1,11 +1,13 @@
 """Benchmark 2: one phase at prefecture scale, as plain domain calls and as the Prefect flow.
 
 Prefect's share = (flow wall time − domain-only wall time) / flow wall time, each from a fresh
-data folder with the same inbox — or, when larger, the flow's time outside its task runs (importing
-Prefect, creating and settling the run, between tasks) over its wall time, from the flow run alone:
-on this machine one run of the same work varies by ±30%, and a slow domain run made the first
-measure alone read 3.7% for a flow that spent 22% outside its tasks. Then "next run starts in": right after the phase flow, the time
-from `run_flow(...)` to the first line of a trivial flow's body (same private Prefect server).
+data folder with the same inbox — or, when larger, the flow's time outside its task runs
+(importing Prefect, creating and settling the run, between tasks) over its wall time, from the
+flow run alone: on this machine one run of the same work varies by ±30%, and a slow domain run
+made the first measure alone read 3.7% for a flow that spent 22% outside its tasks.
+
+Then "next run starts in": right after the phase flow, the time from `run_flow(...)` to the first
+line of a trivial flow's body (same private Prefect server).
 
 Both children make the same domain calls (bench/phase_steps.py mirrors the tasks of
 flows/phase.py). To see where the difference goes, the flow child also reports each task's run

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
-from collections.abc import Callable
 
 from sqlalchemy import Engine, Text, cast, select
 from sqlalchemy.orm import Session
@@ -135,7 +135,7 @@ def evaluate_round(
             )
         }
         B = db.Ballot  # its columns only: no ORM object per ballot
-        ticked = _ticks_reader()
+        ticked = functools.cache(_ticks)  # a round's ballots repeat a few texts: decoded once
         votes = [
             Vote(
                 subject=people[subject_id][0],
@@ -162,19 +162,10 @@ def evaluate_round(
     return result
 
 
-def _ticks_reader() -> Callable[[str | None], frozenset[str]]:
-    """A ballot's indicator marks (their JSON text) -> the ids it ticks. A round's ballots repeat
-    a few texts (most tick nothing): each is decoded once."""
-    seen: dict[str | None, frozenset[str]] = {}
-
-    def ticked(text: str | None) -> frozenset[str]:
-        found = seen.get(text)
-        if found is None:
-            marks = json.loads(text) if text else None
-            found = seen[text] = frozenset(k for k, v in (marks or {}).items() if v)
-        return found
-
-    return ticked
+def _ticks(text: str | None) -> frozenset[str]:
+    """The indicator ids a ballot's marks (their JSON text) tick."""
+    marks = json.loads(text) if text else None
+    return frozenset(k for k, v in (marks or {}).items() if v)
 
 
 def _store(session: Session, rnd: db.EvaluationRound, result: RoundResult, ids) -> None:
