@@ -59,3 +59,27 @@ def test_the_command_line_uses_it_for_validate_only(tmp_path: Path) -> None:
         capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
     assert listed.returncode == 0 and "server" in listed.stdout and "validate" in listed.stdout
+
+
+@pytest.mark.parametrize("given", [None, ""])
+def test_the_command_line_looks_for_pydantic_plugins_only_when_asked(given: str | None) -> None:
+    """Looking for pydantic's plugins reads every installed package's metadata: the command line
+    skips it, unless the user set PYDANTIC_DISABLE_PLUGINS (here "": load them all)."""
+    import os
+
+    probe = (
+        "import sys; from campaignflow import cli; sys.argv = ['campaignflow', *sys.argv[1:]]\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n"
+        "    from pydantic.plugin import _loader\n"
+        "    print('scanned' if _loader._plugins is not None else 'not scanned')\n"
+        "    raise\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if given is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = given
+    ran = subprocess.run(
+        [sys.executable, "-c", probe, "validate", "-q", str(GOOD)],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == ("not scanned" if given is None else "scanned")
