@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .. import db
 from ..errors import CampaignflowError
 from ..spec.models import FormField
-from .bulk import BulkInsert
+from .bulk import BulkInsert, json_text
 
 Rows = list[tuple[db.Submission, dict[str, Any]]]
 
@@ -30,9 +30,16 @@ def project(
     rows: Rows,
     units: dict[str, int],
     people: dict[str, int],
+    problems: dict[str, tuple[int, Any]] | None = None,
 ) -> None:
-    """Upsert the kind's table rows for the given (submission, values) pairs."""
+    """Upsert the kind's table rows for the given (submission, values) pairs.
+
+    `problems` (measures only): 问题编号 -> (problem id, 发现日期) of the rows' problems, when
+    the caller has read them (the measures' submissions then already carry their dates)."""
     if not rows:
+        return
+    if kind == "rectification":
+        _rectification(session, form, campaign_id, rows, units, people, problems)
         return
     handler = _HANDLERS.get(kind)
     if handler is not None:
@@ -96,10 +103,12 @@ def insert_rows(
     variable: tuple[str, ...],
     constant: dict[str, Any],
     rows: list[tuple[Any, ...]],
+    raw_json: tuple[str, ...] = (),
 ) -> None:
-    """INSERT `rows` (tuples of the `variable` columns) into `model`'s table, in bulk."""
+    """INSERT `rows` (tuples of the `variable` columns) into `model`'s table, in bulk; the
+    `raw_json` columns' values are given as JSON text (`bulk.json_text`)."""
     session.flush()  # pending ORM changes first, as an ORM statement would
-    BulkInsert(session.connection(), model.__table__, variable, constant).execute(rows)
+    BulkInsert(session.connection(), model.__table__, variable, constant, raw_json).execute(rows)
 
 
 def _activity(session, form, campaign_id, rows, units, people) -> None:
@@ -169,19 +178,22 @@ def _problem_found_on():
     )
 
 
-def _rectification(session, form, campaign_id, rows, units, people) -> None:
-    problem_form = session.scalar(
-        select(db.Form).where(db.Form.campaign_id == campaign_id, db.Form.key == form.of_form)
-    )
+def _rectification(session, form, campaign_id, rows, units, people, given=None) -> None:
     codes = {v["problem"] for _, v in rows}
-    problems = dict(
-        session.execute(
-            select(db.Problem.code, db.Problem.id).where(
-                db.Problem.form_id == (problem_form.id if problem_form else -1),
-                db.Problem.code.in_(codes),
-            )
-        ).all()
-    )
+    if given is not None:
+        problems = {code: given[code][0] for code in codes if code in given}
+    else:
+        problem_form = session.scalar(
+            select(db.Form).where(db.Form.campaign_id == campaign_id, db.Form.key == form.of_form)
+        )
+        problems = dict(
+            session.execute(
+                select(db.Problem.code, db.Problem.id).where(
+                    db.Problem.form_id == (problem_form.id if problem_form else -1),
+                    db.Problem.code.in_(codes),
+                )
+            ).all()
+        )
     missing = sorted(c for c in codes if c not in problems)
     if missing:  # checked per batch by SubmissionWriter.check before writing: not reached
         raise UnknownProblem(missing, form.of_form or "")
@@ -223,6 +235,8 @@ def _rectification(session, form, campaign_id, rows, units, people) -> None:
             v.get("note"),
         ),
     )
+    if given is not None:
+        return  # the caller dated the measures' submissions from `given`
     # a rectification measure has no date of its own: it dates from its problem (one UPDATE)
     session.flush()
     S = db.Submission
@@ -305,7 +319,16 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
         indicators = {i: bool(values.get(i)) for i in indicator_ids}
         ballot = existing.get((round_id, submission.natural_key, subject))
         if ballot is None:
-            new.append((round_id, submission.natural_key, subject, rater_group, grade, indicators))
+            new.append(
+                (
+                    round_id,
+                    submission.natural_key,
+                    subject,
+                    rater_group,
+                    grade,
+                    json_text(indicators),
+                )
+            )
         else:
             ballot.rater_group, ballot.grade, ballot.indicators = rater_group, grade, indicators
     if new:
@@ -315,6 +338,7 @@ def _ballot(session, form, campaign_id, rows, units, people) -> None:
             ("round_id", "paper_key", "subject_id", "rater_group", "grade", "indicators"),
             {},
             new,
+            raw_json=("indicators",),
         )
 
 
@@ -339,7 +363,7 @@ _TABLES = {
     "feedback": (db.FeedbackItem,),
     "ballot": (db.Ballot,),
 }
-_HANDLERS = {
+_HANDLERS = {  # (the measures' one, _rectification, is called by `project` with its problems)
     "activity": _activity,
     "problem": _problem,
     "rectification": _rectification,

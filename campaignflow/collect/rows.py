@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from typing import Any
 from ..spec import LoadedCampaign, effective_fields, natural_key
 from ..spec.models import Form, FormField
 from ..spec.tables import column_letter
+from .bulk import sorted_json_text
 from .cells import NO, YES, CellError, Lookup, as_text, convert, header_text
 from .reader import UNCACHED_FORMULA, Table
 
@@ -324,9 +324,7 @@ class RowParser:
         if self.key_fields:
             return "|".join(as_text(values.get(k)) for k in self.key_fields)
         # no declared key: the row's content, numbered among identical rows of the file
-        digest = hashlib.sha256(
-            json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode()
-        ).hexdigest()[:24]
+        digest = hashlib.sha256(sorted_json_text(values).encode()).hexdigest()[:24]
         self._seen_keys[digest] += 1
         return f"{digest}#{self._seen_keys[digest]}"
 
@@ -336,7 +334,5 @@ def row_key(form, values: dict[str, Any]) -> str:
     key_fields = natural_key(form)
     if key_fields:
         return "|".join(as_text(values.get(k)) for k in key_fields)
-    digest = hashlib.sha256(
-        json.dumps(values, sort_keys=True, default=str, ensure_ascii=False).encode()
-    ).hexdigest()[:24]
+    digest = hashlib.sha256(sorted_json_text(values).encode()).hexdigest()[:24]
     return f"{digest}#1"

@@ -134,6 +134,7 @@ class SubmissionWriter:
         self._inserted = self._updated = self._unchanged = 0
         self.warnings: list[str] = []
         self.problem_form: db.Form | None = None
+        self._problems: dict[str, tuple[int, Any]] = {}  # see _problems_of
         tables = [_S.__tablename__, *tables_of(self.kind)]
         self._deferred = set_aside_for(connection, tables, incoming)  # rebuilt in finish()
         if self.kind == "rectification":
@@ -167,16 +168,7 @@ class SubmissionWriter:
                         )
                         break
         if self.kind == "rectification":
-            self._wait()  # the problems may be being written
-            codes = {row.values["problem"] for row in batch}
-            known = set(
-                self.session.scalars(
-                    select(db.Problem.code).where(
-                        db.Problem.form_id == (self.problem_form.id if self.problem_form else -1),
-                        db.Problem.code.in_(codes),
-                    )
-                )
-            )
+            known = self._problems_of(batch)
             title = self.problem_form.title if self.problem_form else (self.form.of_form or "")
             label = self.fields["problem"].label or "问题编号"
             for row in batch:
@@ -202,6 +194,24 @@ class SubmissionWriter:
                     )
         return found
 
+    def _problems_of(self, batch: list[ParsedRow]) -> dict[str, tuple[int, Any]]:
+        """The batch's problems, by 问题编号: (problem id, 发现日期), for those that exist. Read
+        once per code (the measures' check, their dates and their projection use them)."""
+        codes = {row.values["problem"] for row in batch}
+        missing = codes.difference(self._problems)
+        if missing:
+            self._wait()  # the worker thread is using the connection
+            self._problems.update(
+                (code, (id_, found_on))
+                for code, id_, found_on in self.session.execute(
+                    select(db.Problem.code, db.Problem.id, db.Problem.found_on).where(
+                        db.Problem.form_id == (self.problem_form.id if self.problem_form else -1),
+                        db.Problem.code.in_(missing),
+                    )
+                )
+            )
+        return {code: self._problems[code] for code in codes if code in self._problems}
+
     def counts(self) -> tuple[int, int, int]:
         return self._inserted, self._updated, self._unchanged
 
@@ -226,10 +236,15 @@ class SubmissionWriter:
             if status:
                 break
         unit_id = self.units.get(unit_key) if unit_key else self.scope_unit
+        on_date = values.get(self.date_field) if self.date_field else None
+        if self.kind == "rectification":  # a measure dates from its problem's 发现日期
+            problem = self._problems.get(values.get("problem"))
+            if problem is not None and problem[1] is not None:
+                on_date = problem[1]
         return (
             unit_id,
             self.people.get(person_key) if person_key else None,
-            values.get(self.date_field) if self.date_field else None,
+            on_date,
             status or None,
             self.scope_unit if self.scope_unit is not None else unit_id,
         )
@@ -272,6 +287,7 @@ class SubmissionWriter:
                     _KNOWN, {"form_id": self.form.id, "keys": keys}
                 )
             }
+        problems = self._problems_of(batch) if self.kind == "rectification" else None
         touched: list[tuple[Any, dict[str, Any]]] = []
         new_rows: list[tuple[Any, ...]] = []
         new_values: list[tuple[str, dict[str, Any]]] = []
@@ -304,9 +320,11 @@ class SubmissionWriter:
         if self._written is not None:
             self._written.update(key for key, _ in new_values)
         if self._executor is not None:
-            self._pending = self._executor.submit(self._store, new_rows, new_values, touched)
+            self._pending = self._executor.submit(
+                self._store, new_rows, new_values, touched, problems
+            )
         else:
-            self._store(new_rows, new_values, touched)
+            self._store(new_rows, new_values, touched, problems)
 
     def _update(
         self, changed: list[tuple[ParsedRow, dict[str, Any]]], known: dict[str, tuple]
@@ -374,6 +392,7 @@ class SubmissionWriter:
         new_rows: list[tuple[Any, ...]],
         new_values: list[tuple[str, dict[str, Any]]],
         touched: list[tuple[Any, dict[str, Any]]],
+        problems: dict[str, tuple[int, Any]] | None,
     ) -> None:
         """INSERT the new rows (one executemany), then keep the kind's table in step."""
         self.session.flush()
@@ -394,6 +413,7 @@ class SubmissionWriter:
             rows=touched,
             units=self.units,
             people=self.people,
+            problems=problems,
         )
 
     def _wait(self) -> None:

@@ -54,3 +54,18 @@ def test_fast_converter_equals_convert(spec):
     fast = cell_converter(spec, LOOKUP)
     for raw in CELLS:
         assert _outcome(fast, raw) == _outcome(lambda r: convert(r, spec, LOOKUP), raw), raw
+
+
+def test_a_rows_content_key_is_made_of_json_dumps_text() -> None:
+    """A row with no declared key is keyed by the digest of its values' JSON text: the fast
+    encoder must give json.dumps's text exactly, or re-sent files would make new rows."""
+    import json
+
+    from campaignflow.collect.bulk import sorted_json_text
+
+    rows = [{"x": cell} for cell in CELLS]
+    rows += [dict(zip(("b", "a", "中", "c"), CELLS[i : i + 4], strict=False)) for i in range(60)]
+    rows += [{}, {"nested": {"z": [1, "二", None], "a": {"b": dt.date(2024, 2, 29)}}}]
+    for values in rows:
+        expected = json.dumps(values, sort_keys=True, default=str, ensure_ascii=False)
+        assert sorted_json_text(values) == expected, values

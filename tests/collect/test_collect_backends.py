@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from collect_support import PROBLEM_HEADER, problem, row_counts, write_csv
+from collect_support import FIX_HEADER, PROBLEM_HEADER, fix, problem, row_counts, write_csv
 from sqlalchemy import func, select
 
 from campaignflow import db
@@ -126,3 +126,58 @@ def test_ballot_marks_are_read_alike_on_both_backends(engine, backend) -> None:
     (result,) = evaluate_all(engine=engine, loaded=loaded, store=False)
     counted = Counter({(p.subject, k): n for p in result.people for k, n in p.indicators.items()})
     assert +counted == +stored and sum(stored.values()) > 0
+
+
+def _measure_dates(engine) -> dict[str, object]:
+    """Each measure's 措施编号 -> the date its submission carries (what as-of counts use)."""
+    with db.read_session(engine) as session:
+        form = session.scalar(select(db.Form.id).where(db.Form.key == "fixes"))
+        return {
+            s.natural_key: s.on_date
+            for s in session.scalars(select(db.Submission).where(db.Submission.form_id == form))
+        }
+
+
+def test_a_measure_dates_from_its_problem_on_both_backends(engine, backend, tmp_path) -> None:
+    """A measure has no date of its own: imported, updated, appended or after its problem is
+    re-dated, its submission carries its problem's 发现日期."""
+    import datetime as dt
+
+    loaded = load(SPECS / "bapo-bali-2023" / "campaign.yaml")
+    sync_campaign(engine=engine, loaded=loaded)
+    found = {i: f"2023-04-{10 + i:02d}" for i in range(4)}
+
+    def problems(dates: dict[int, str]) -> Path:
+        rows = [problem(i, 发现日期=d) for i, d in dates.items()]
+        return write_csv(tmp_path / "problems.csv", [PROBLEM_HEADER, *rows])
+
+    def fixes(rows: list[list[object]], name: str = "fixes.csv") -> Path:
+        return write_csv(tmp_path / name, [FIX_HEADER, *rows])
+
+    import_file(engine=engine, loaded=loaded, form_id="problems", path=problems(found))
+    measures = [fix(0, "T-00"), fix(1, "T-01"), fix(2, "T-01"), fix(3, "T-03")]
+    first = import_file(engine=engine, loaded=loaded, form_id="fixes", path=fixes(measures))
+    assert first.inserted == 4
+    day = dt.date.fromisoformat
+    assert _measure_dates(engine) == {
+        "Z-00": day(found[0]), "Z-01": day(found[1]), "Z-02": day(found[1]), "Z-03": day(found[3]),
+    }  # fmt: skip
+
+    # the problem T-01 re-dated: both its measures follow
+    import_file(
+        engine=engine, loaded=loaded, form_id="problems", path=problems({**found, 1: "2023-05-02"})
+    )
+    assert _measure_dates(engine)["Z-01"] == _measure_dates(engine)["Z-02"] == day("2023-05-02")
+
+    # a measure updated, and one moved to another problem, in the same file
+    measures[0] = fix(0, "T-00", 状态="已完成")
+    measures[3] = fix(3, "T-02")
+    again = import_file(engine=engine, loaded=loaded, form_id="fixes", path=fixes(measures))
+    assert again.updated == 2
+    # appended later: dated from the problem as it is now
+    extra = fixes([fix(4, "T-01")], "fixes-追加.csv")
+    import_file(engine=engine, loaded=loaded, form_id="fixes", path=extra, mode="append")
+    assert _measure_dates(engine) == {
+        "Z-00": day(found[0]), "Z-01": day("2023-05-02"), "Z-02": day("2023-05-02"),
+        "Z-03": day(found[2]), "Z-04": day("2023-05-02"),
+    }  # fmt: skip
