@@ -196,12 +196,14 @@ class SubmissionWriter:
 
     def _problems_of(self, batch: list[ParsedRow]) -> dict[str, tuple[int, Any]]:
         """The batch's problems, by 问题编号: (problem id, 发现日期), for those that exist. Read
-        once per code (the measures' check, their dates and their projection use them)."""
+        once per batch (the measures' check, their dates and their projection use them); only
+        the batch's are kept (a province's measures name 200,000 problems)."""
         codes = {row.values["problem"] for row in batch}
         missing = codes.difference(self._problems)
         if missing:
             self._wait()  # the worker thread is using the connection
-            self._problems.update(
+            kept = {code: self._problems[code] for code in codes if code in self._problems}
+            kept.update(
                 (code, (id_, found_on))
                 for code, id_, found_on in self.session.execute(
                     select(db.Problem.code, db.Problem.id, db.Problem.found_on).where(
@@ -210,6 +212,7 @@ class SubmissionWriter:
                     )
                 )
             )
+            self._problems = kept
         return {code: self._problems[code] for code in codes if code in self._problems}
 
     def counts(self) -> tuple[int, int, int]:
